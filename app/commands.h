@@ -1,0 +1,18 @@
+#pragma once
+// The subcommands of `quorumlab` (CONTRACT.md). Each takes the arguments after its name and
+// returns the process exit code: 0 ok, 1 usage or bad input, 2 corruption (verify),
+// 3 invariant violated (run).
+#include <string>
+#include <vector>
+
+namespace qlab::app {
+
+using Argv = std::vector<std::string>;
+
+int cmdGui(int argc, char** argv, const Argv& args);  // needs the real argc/argv for QApplication
+int cmdRun(const Argv& args);
+int cmdDump(const Argv& args);
+int cmdVerify(const Argv& args);
+int cmdBench(const Argv& args);
+
+}  // namespace qlab::app

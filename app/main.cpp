@@ -1,0 +1,57 @@
+// quorumlab: one binary, several subcommands (CONTRACT.md). Without a subcommand, or with
+// options only, it starts the GUI.
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "app/commands.h"
+
+namespace {
+
+const char* kUsage = R"(quorumlab - teach log replication by running it for real
+
+usage:
+  quorumlab [gui] [--nodes N] [--data DIR] [--scenario FILE] [--lesson NAME]
+  quorumlab run --scenario FILE [--nodes N] [--data DIR] [--export DIR] [--seed S] [--json]
+  quorumlab dump DIR [--format jsonl|csv] [--from INDEX] [--to INDEX]
+  quorumlab verify DIR [--json]
+  quorumlab bench wal [--policy always|group|delayed] [--record-bytes B] [--writers K]
+                      [--seconds S] [--dir D] [--json]
+  quorumlab bench recovery [--bytes N] [--dir D] [--json]
+  quorumlab bench cluster [--nodes N] [--policy P] [--clients C] [--seconds S] [--json]
+  quorumlab --help | --version
+
+commands:
+  gui      open the explorer window on a live cluster (the default)
+  run      run a scenario headless; --export writes cluster.json, node logs, history,
+           events and segment copies; --json prints the run summary
+  dump     print the entries of one node's log (DIR is its data directory or its wal/)
+  verify   check every segment and record of one node's log; never modifies files
+  bench    measure the write-ahead log, recovery or a whole cluster
+
+exit codes: 0 ok, 1 usage or bad input, 2 corruption found (verify), 3 invariant violated (run)
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  qlab::app::Argv args(argv + 1, argv + argc);
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h" || args[0] == "help")) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (!args.empty() && (args[0] == "--version" || args[0] == "-v")) {
+    std::printf("quorumlab %s\n", QLAB_VERSION);
+    return 0;
+  }
+  std::string cmd = args.empty() || args[0].rfind("--", 0) == 0 ? "gui" : args[0];
+  qlab::app::Argv rest = args;
+  if (!args.empty() && args[0] == cmd) rest.erase(rest.begin());
+  if (cmd == "gui") return qlab::app::cmdGui(argc, argv, rest);
+  if (cmd == "run") return qlab::app::cmdRun(rest);
+  if (cmd == "dump") return qlab::app::cmdDump(rest);
+  if (cmd == "verify") return qlab::app::cmdVerify(rest);
+  if (cmd == "bench") return qlab::app::cmdBench(rest);
+  std::fprintf(stderr, "quorumlab: unknown command '%s' (see quorumlab --help)\n", cmd.c_str());
+  return 1;
+}

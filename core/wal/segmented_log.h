@@ -1,0 +1,134 @@
+#pragma once
+// SegmentedLog: the write-ahead log of one node, split into segment files named by their
+// first index. Records are appended to a user-space buffer and become durable only when
+// flush() writes the buffer and fdatasyncs it; durableEnd() is the last index covered by a
+// completed flush. Reads go through a sparse in-memory index (never the whole log in memory).
+//
+// Thread safety: every method may be called from any thread; one internal mutex guards the
+// state, and flush() releases it while it does I/O, so appends, reads and truncations on the
+// node thread go on while a flusher thread syncs (group commit). Methods that must see the
+// flush finish (truncateAfter, removeBefore, resetTo, simulatePowerLoss) wait for it.
+//
+// Errors: a failed fsync latches the log as failed (health() != ok): it never again claims
+// durability and every later append/flush fails with kFailed. ENOSPC fails the flush with
+// kNoSpace and keeps the buffer: what was durable stays durable and the flush can be retried.
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/common/entry.h"
+#include "core/common/status.h"
+#include "core/wal/file_system.h"
+
+namespace qlab::wal {
+
+struct LogOptions {
+  std::uint64_t segmentBytes = 64ull << 20;  // roll before a record would cross this size
+  // Every this many bytes of a segment, the sparse index keeps one (index, offset) pair.
+  std::uint32_t sparseIndexEveryBytes = 4096;
+  // When the buffer holds more than this, append() flushes before returning (so `manual`
+  // and `delayed` cannot grow memory without bound); also the group-commit batch cap.
+  std::uint64_t bufferCapBytes = 8ull << 20;
+};
+
+struct SegmentInfo {
+  std::string fileName;       // "00000000000000000001.wal"
+  Index firstIndex = 0;
+  Index lastIndex = 0;        // firstIndex - 1 when empty
+  std::uint64_t bytes = 0;    // logical size, including buffered records
+  std::uint64_t durableBytes = 0;
+  bool sealed = false;        // not the active (last) segment
+};
+
+// What recovery found and did, for the node's log and `quorumlab verify`.
+struct RecoveryReport {
+  int segments = 0;
+  std::uint64_t records = 0;
+  std::uint64_t bytes = 0;
+  Index firstIndex = 0;
+  Index lastIndex = 0;
+  bool truncatedTornTail = false;
+  std::string tornFile;
+  std::uint64_t tornOffset = 0;   // byte offset where the torn tail began
+  std::uint64_t tornBytes = 0;    // bytes cut off
+  std::vector<std::string> notes; // e.g. "removed half-created segment ..."
+};
+
+class SegmentedLog {
+ public:
+  // Opens (creating if needed) the log in `dir` and recovers it: verifies every record,
+  // truncates a torn tail of the last segment, and refuses with kCorruption (naming the file
+  // and byte offset) on damage in a sealed segment, a gap or an overlap between segments.
+  // An empty new log starts at index `startIndex`.
+  static Result<std::unique_ptr<SegmentedLog>> open(FileSystem& fs, const std::string& dir,
+                                                    const LogOptions& options,
+                                                    RecoveryReport* report = nullptr,
+                                                    Index startIndex = 1);
+  ~SegmentedLog();
+  SegmentedLog(const SegmentedLog&) = delete;
+  SegmentedLog& operator=(const SegmentedLog&) = delete;
+
+  // Appends to the buffer. Each entry's index must be lastIndex() + 1 (a programmer error
+  // otherwise: asserted). Rolls to a new segment before a record would make the active one
+  // exceed segmentBytes (records never span segments). Returns kFailed when latched.
+  Status append(std::span<const Entry> entries);
+  Status append(const Entry& e) { return append(std::span<const Entry>(&e, 1)); }
+
+  // Writes the whole buffer (one write per touched segment) and fdatasyncs it; returns the
+  // new durable end. Concurrent callers are serialized; a caller that arrives while a flush
+  // is running waits and then flushes everything that accumulated (group commit).
+  Result<Index> flush();
+
+  // Removes every entry after `index`, buffered and on disk (ftruncate + sync, removing
+  // whole later segments). durableEnd becomes min(durableEnd, index).
+  Status truncateAfter(Index index);
+  // Deletes sealed segments whose last index is below `lwm`, oldest first; never the active
+  // segment. Returns how many files were deleted.
+  Result<int> removeBefore(Index lwm);
+  // Throws the whole log away and starts empty at `nextIndex` (after installing a snapshot
+  // whose last index is nextIndex - 1). Durable when it returns.
+  Status resetTo(Index nextIndex);
+
+  // Reads entries [from, to] (inclusive), stopping early once maxBytes of payload are read
+  // (always at least one entry). kNotFound if `from` is outside [firstIndex, lastIndex].
+  Status read(Index from, Index to, std::size_t maxBytes, std::vector<Entry>* out) const;
+  Result<Entry> read(Index index) const;
+  // Generation of the entry at `index`, from an in-memory run table (no I/O). nullopt if
+  // the index is not in the log.
+  std::optional<Generation> generationAt(Index index) const;
+  // Byte location of a record, for the UI's record view: file name and offset.
+  struct Location { std::string fileName; std::uint64_t offset = 0; std::uint64_t bytes = 0; };
+  Result<Location> locate(Index index) const;
+  // The record's bytes exactly as they are (or will be) on disk.
+  Result<std::string> rawRecord(Index index) const;
+
+  Index firstIndex() const;  // first index still in the log; lastIndex()+1 when empty
+  Index lastIndex() const;   // last appended, buffered or not; firstIndex()-1 when empty
+  Index durableEnd() const;  // last index covered by a completed flush
+  Generation lastGeneration() const;
+  std::uint64_t bufferedBytes() const;
+  std::vector<SegmentInfo> segments() const;
+  const std::string& dir() const;
+  Status health() const;  // ok, or the latched failure
+
+  // Called (from the flushing thread, without the log's lock held) after durableEnd moves.
+  void setDurableListener(std::function<void(Index durableEnd)> listener);
+
+  // Power loss for the live app, where the process survives: drops the buffer (with `torn`,
+  // a random prefix of it is written to the file first, unsynced) and latches the object as
+  // dead; the caller then destroys it and reopens from disk.
+  void simulatePowerLoss(bool torn, std::uint64_t seed);
+
+ private:
+  struct Impl;
+  explicit SegmentedLog(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace qlab::wal
