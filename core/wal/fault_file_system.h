@@ -48,6 +48,8 @@ class FaultFileSystem final : public FileSystem {
   // right before that operation (the operation then fails with kAborted). Lets tests crash
   // "around create/rename/delete" at every step.
   void setCrashPoint(std::function<bool(const std::string& op)> hook);
+  // The kind of power loss a crash point causes (default kDropUnsynced).
+  void setCrashMode(PowerLossMode mode);
 
   // Simulated power loss: all open File handles become dead (every call fails with kAborted),
   // and the base file system is rolled back to what was synced. Unsynced creates vanish,

@@ -35,6 +35,29 @@ struct DecodedRecord {
 // payload it returns (bounded by format::kMaxPayloadBytes).
 DecodedRecord decodeRecord(std::string_view in);
 
+// The same checks as decodeRecord without copying anything: recovery and reads scan
+// gigabytes through this, so it must not allocate. `payload` points into `in`.
+struct RecordView {
+  DecodeOutcome outcome = DecodeOutcome::kOk;
+  Index index = 0;
+  Generation generation = 0;
+  std::int64_t timestampMs = 0;
+  EntryType type = EntryType::kData;
+  std::uint8_t flags = 0;
+  std::string_view payload;       // valid when outcome == kOk
+  std::size_t bytes = 0;          // encoded size including padding (when the length is sane)
+  std::uint32_t storedCrc = 0;
+  std::uint32_t computedCrc = 0;
+  const char* detail = "";        // static text: what is wrong
+};
+RecordView viewRecord(std::string_view in);
+// Cheap pre-check of a record header (no CRC): length in range, known type, zero reserved
+// bytes, index >= 1. Needs at least format::kRecordHeaderBytes bytes. Used when recovery
+// scans for a valid record after a damaged one.
+bool plausibleRecordHeader(std::string_view in);
+// The entry a view describes (copies the payload).
+Entry toEntry(const RecordView& v);
+
 // Checks a segment header; returns its first index or kCorruption naming what is wrong.
 Result<Index> decodeSegmentHeader(std::string_view in);
 

@@ -70,6 +70,7 @@ class SegmentedLog {
                                                     const LogOptions& options,
                                                     RecoveryReport* report = nullptr,
                                                     Index startIndex = 1);
+  // Does not flush: what is still buffered is lost, as in a kill. Flush first to keep it.
   ~SegmentedLog();
   SegmentedLog(const SegmentedLog&) = delete;
   SegmentedLog& operator=(const SegmentedLog&) = delete;
@@ -118,7 +119,13 @@ class SegmentedLog {
   Status health() const;  // ok, or the latched failure
 
   // Called (from the flushing thread, without the log's lock held) after durableEnd moves.
+  // Calls are serialized and in increasing order; the listener must not call flush().
   void setDurableListener(std::function<void(Index durableEnd)> listener);
+  // Blocks until durableEnd() >= index (ok), the log is latched failed (that status) or
+  // timeoutMs passes (kTimeout). Wakes on every completed flush, whoever ran it.
+  Status waitDurable(Index index, std::int64_t timeoutMs) const;
+  // Completed flush rounds (one write + fdatasync per touched segment) since open.
+  std::uint64_t flushCount() const;
 
   // Power loss for the live app, where the process survives: drops the buffer (with `torn`,
   // a random prefix of it is written to the file first, unsynced) and latches the object as

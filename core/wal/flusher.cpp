@@ -1,0 +1,154 @@
+#include "core/wal/flusher.h"
+
+#include <chrono>
+
+namespace qlab::wal {
+namespace {
+// After a failed round (ENOSPC), wait this long before trying again, so a full disk does
+// not turn the flusher into a busy loop.
+constexpr auto kRetryDelay = std::chrono::milliseconds(20);
+}  // namespace
+
+const char* flushModeName(FlushMode m) {
+  switch (m) {
+    case FlushMode::kAlways: return "always";
+    case FlushMode::kGroup: return "group";
+    case FlushMode::kDelayed: return "delayed";
+    case FlushMode::kManual: return "manual";
+  }
+  return "unknown";
+}
+
+Result<FlushMode> parseFlushMode(const std::string& s) {
+  if (s == "always") return FlushMode::kAlways;
+  if (s == "group") return FlushMode::kGroup;
+  if (s == "delayed") return FlushMode::kDelayed;
+  if (s == "manual") return FlushMode::kManual;
+  return Status::invalidArgument("unknown flush policy '" + s +
+                                 "' (use always, group, delayed or manual)");
+}
+
+Flusher::Flusher(SegmentedLog& log, FlushPolicy policy)
+    : m_log(log), m_policy(policy), m_flushes(log.flushCount()) {
+  m_thread = std::thread([this] { run(); });
+}
+
+Flusher::~Flusher() { stop(); }
+
+Status Flusher::append(std::span<const Entry> entries) {
+  QLAB_RETURN_IF_ERROR(m_log.append(entries));
+  FlushMode mode;
+  {
+    std::lock_guard lk(m_mu);
+    mode = m_policy.mode;
+  }
+  if (mode == FlushMode::kAlways) {
+    Result<Index> r = m_log.flush();
+    if (!r.isOk()) {
+      std::lock_guard lk(m_mu);
+      m_lastError = r.status();
+      return r.status();
+    }
+    return Status::ok();
+  }
+  if (mode == FlushMode::kGroup) {
+    // Taking the mutex orders this wake-up after the flusher's predicate check: without it
+    // the notify could fall between its check and its wait and be lost.
+    { std::lock_guard lk(m_mu); }
+    m_cv.notify_one();
+  }
+  return Status::ok();
+}
+
+void Flusher::setPolicy(FlushPolicy p) {
+  {
+    std::lock_guard lk(m_mu);
+    m_policy = p;
+  }
+  m_cv.notify_one();
+}
+
+FlushPolicy Flusher::policy() const {
+  std::lock_guard lk(m_mu);
+  return m_policy;
+}
+
+void Flusher::flushNow() {
+  {
+    std::lock_guard lk(m_mu);
+    m_flushRequested = true;
+  }
+  m_cv.notify_one();
+}
+
+Status Flusher::waitDurable(Index index, std::int64_t timeoutMs) {
+  return m_log.waitDurable(index, timeoutMs);
+}
+
+std::uint64_t Flusher::flushCount() const {
+  // m_flushes holds the log's count when this Flusher started: every round since counts,
+  // including rounds forced by the buffer cap inside append().
+  return m_log.flushCount() - m_flushes.load(std::memory_order_relaxed);
+}
+
+Status Flusher::lastError() const {
+  std::lock_guard lk(m_mu);
+  return m_lastError;
+}
+
+void Flusher::stop() {
+  {
+    std::lock_guard lk(m_mu);
+    if (m_stop && !m_thread.joinable()) return;
+    m_stop = true;
+  }
+  m_cv.notify_all();
+  if (m_thread.joinable()) m_thread.join();
+}
+
+void Flusher::run() {
+  // A latched log keeps its buffer forever: not work, or the thread would spin.
+  auto hasWork = [this] { return m_log.bufferedBytes() > 0 && m_log.health().isOk(); };
+  std::unique_lock lk(m_mu);
+  bool backOff = false;
+  while (!m_stop) {
+    const FlushPolicy p = m_policy;
+    bool due = false;
+    if (backOff) {
+      m_cv.wait_for(lk, kRetryDelay, [&] { return m_stop || m_flushRequested; });
+      backOff = false;
+      continue;
+    }
+    switch (p.mode) {
+      case FlushMode::kAlways:
+      case FlushMode::kManual:
+        m_cv.wait(lk, [&] { return m_stop || m_flushRequested || !(m_policy == p); });
+        due = m_flushRequested;
+        break;
+      case FlushMode::kGroup:
+        // Everything that accumulated while the previous flush ran goes in the next one.
+        m_cv.wait(lk, [&] {
+          return m_stop || m_flushRequested || !(m_policy == p) || hasWork();
+        });
+        due = m_flushRequested || (m_policy == p && hasWork());
+        break;
+      case FlushMode::kDelayed:
+        m_cv.wait_for(lk, std::chrono::milliseconds(std::max<std::int64_t>(p.delayMs, 1)),
+                      [&] { return m_stop || m_flushRequested || !(m_policy == p); });
+        due = m_flushRequested || m_policy == p;
+        break;
+    }
+    if (m_stop || !due) continue;
+    m_flushRequested = false;
+    if (!m_log.health().isOk()) continue;  // latched: nothing to do until stopped
+    lk.unlock();
+    Result<Index> r = m_log.flush();
+    lk.lock();
+    if (!r.isOk()) {
+      m_lastError = r.status();
+      backOff = true;
+    }
+  }
+}
+
+}  // namespace qlab::wal

@@ -1,0 +1,489 @@
+// SegmentedLog: append into a per-segment buffer, flush with the lock released (group
+// commit), truncation and LWM cleanup. Reads are in log_read.cpp, recovery in
+// log_recovery.cpp; docs/wal-format.md has the rules this code follows.
+#include <algorithm>
+#include <chrono>
+
+#include "core/common/random.h"
+#include "core/wal/log_internal.h"
+
+namespace qlab::wal {
+
+using format::kSegmentHeaderBytes;
+
+// ---------------------------------------------------------------------------------------
+// Impl helpers (mu held)
+
+std::unique_ptr<Segment> LogCore::makeSegment(Index first) const {
+  auto s = std::make_unique<Segment>();
+  s->firstIndex = first;
+  s->lastIndex = first - 1;
+  s->name = segmentFileName(first);
+  s->path = joinPath(dir, s->name);
+  return s;
+}
+
+void LogCore::noteRecord(Segment& s, Index index, Generation generation,
+                                    std::uint64_t offset) {
+  if (s.sparse.empty() || offset >= s.sparse.back().offset + opt.sparseIndexEveryBytes) {
+    s.sparse.push_back({index, offset});
+  }
+  if (runs.empty() || runs.back().generation != generation) runs.push_back({index, generation});
+}
+
+Status LogCore::latch(const Status& cause) {
+  if (failure.isOk()) {
+    failure = Status::failed(cause.message() +
+                             "; the log is latched failed and never claims durability again: "
+                             "reopen it");
+  }
+  return failure;
+}
+
+std::size_t LogCore::segmentSlot(Index index) const {
+  auto it = std::upper_bound(segs.begin(), segs.end(), index,
+                             [](Index i, const std::unique_ptr<Segment>& s) { return i < s->firstIndex; });
+  QLAB_ASSERT(it != segs.begin());
+  return static_cast<std::size_t>(it - segs.begin()) - 1;
+}
+
+void LogCore::trimRunsAfter(Index index) {
+  while (!runs.empty() && runs.back().firstIndex > index) runs.pop_back();
+}
+
+void LogCore::trimRunsBefore(Index first) {
+  // Keep the run that contains `first`: drop runs whose successor starts at or below it.
+  std::size_t drop = 0;
+  while (drop + 1 < runs.size() && runs[drop + 1].firstIndex <= first) ++drop;
+  runs.erase(runs.begin(), runs.begin() + static_cast<std::ptrdiff_t>(drop));
+}
+
+Result<std::unique_ptr<File>> LogCore::createSegmentFile(const std::string& path,
+                                                                    Index first) {
+  Result<std::unique_ptr<File>> f = fs.open(path, OpenMode::kCreate);
+  if (!f.isOk()) return f.status();
+  Status s = writeAll(**f, encodeSegmentHeader(first));
+  if (s.isOk()) s = (*f)->sync();
+  if (s.isOk()) s = fs.syncDir(dir);
+  if (!s.isOk()) {
+    f->reset();
+    if (s.code() == Status::Code::kNoSpace && fs.remove(path).isOk()) return s;
+    // The half-made file may stay behind; recovery removes a header-less last segment.
+    return s;
+  }
+  return f;
+}
+
+// ---------------------------------------------------------------------------------------
+
+SegmentedLog::SegmentedLog(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+
+SegmentedLog::~SegmentedLog() {
+  std::unique_lock lk(m_impl->mu);
+  m_impl->waitIdle(lk);
+}
+
+Status SegmentedLog::append(std::span<const Entry> entries) {
+  Impl& d = *m_impl;
+  for (const Entry& e : entries) {
+    if (e.payload.size() > format::kMaxPayloadBytes) {
+      return Status::invalidArgument("entry " + std::to_string(e.index) + ": payload of " +
+                                     std::to_string(e.payload.size()) +
+                                     " bytes exceeds the 16 MiB record limit");
+    }
+    if (!isValidEntryType(static_cast<std::uint8_t>(e.type))) {
+      return Status::invalidArgument("entry " + std::to_string(e.index) + ": unknown type " +
+                                     std::to_string(static_cast<int>(e.type)));
+    }
+  }
+  std::unique_lock lk(d.mu);
+  if (!d.failure.isOk()) return d.failure;
+  if (d.pendingBytes + d.inflightBytes > d.opt.bufferCapBytes) {
+    // A previous cap flush could not make room (ENOSPC): refuse rather than grow without
+    // bound. Nothing of this call is appended.
+    lk.unlock();
+    Result<Index> r = flush();
+    if (!r.isOk()) return r.status();
+    lk.lock();
+    if (!d.failure.isOk()) return d.failure;
+  }
+  for (const Entry& e : entries) {
+    QLAB_ASSERT_MSG(e.index == d.lastIndex + 1, "WAL append must be at lastIndex() + 1");
+    Segment* s = d.segs.back().get();
+    const std::size_t rb = format::recordBytes(e.payload.size());
+    if (!s->empty() && s->bytes() + rb > d.opt.segmentBytes) {
+      d.segs.push_back(d.makeSegment(e.index));
+      s = d.segs.back().get();
+    }
+    d.noteRecord(*s, e.index, e.generation, s->bytes());
+    encodeRecord(e, s->pending);
+    s->lastIndex = e.index;
+    d.lastIndex = e.index;
+    d.pendingBytes += rb;
+  }
+  if (d.pendingBytes + d.inflightBytes > d.opt.bufferCapBytes) {
+    lk.unlock();
+    Result<Index> r = flush();
+    // The entries are in the log either way; only a latched failure is news for the caller.
+    // ENOSPC shows up again on the next flush (and the next append refuses to grow).
+    if (!r.isOk() && r.status().code() == Status::Code::kFailed) return r.status();
+  }
+  return Status::ok();
+}
+
+namespace {
+
+struct FlushItem {
+  Segment* seg = nullptr;
+  std::string path;
+  bool create = false;
+  File* file = nullptr;
+  std::uint64_t start = 0;  // file size before this flush
+  Index last = 0;           // last index in the batch for this segment
+  std::unique_ptr<File> opened;
+  bool madeFile = false;  // the segment file was created (durably) by this flush
+  bool done = false;
+};
+
+// The I/O of one flush, without the log's lock. Segments in index order, each fully synced
+// before the next is created (a sealed segment never has a torn tail). Stops at the first
+// error; a failed write is cut back so a retry appends to a clean end.
+Status writeBatch(FileSystem& fs, std::vector<FlushItem>& items,
+                  const std::function<Result<std::unique_ptr<File>>(const std::string&, Index)>& create) {
+  for (FlushItem& it : items) {
+    if (it.create) {
+      Result<std::unique_ptr<File>> f = create(it.path, it.seg->firstIndex);
+      if (!f.isOk()) return f.status();
+      it.opened = std::move(f).value();
+      it.file = it.opened.get();
+      it.madeFile = true;
+    } else if (it.file == nullptr) {
+      Result<std::unique_ptr<File>> f = fs.open(it.path, OpenMode::kAppend);
+      if (!f.isOk()) return f.status();
+      it.opened = std::move(f).value();
+      it.file = it.opened.get();
+    }
+    Status s = writeAll(*it.file, it.seg->inflight);
+    if (!s.isOk()) {
+      if (s.code() == Status::Code::kNoSpace) {
+        Status cut = it.file->truncate(it.start);
+        if (!cut.isOk()) {
+          return Status::ioError(s.message() + "; cutting the partial write back failed: " +
+                                 cut.message());
+        }
+      }
+      return s;
+    }
+    s = it.file->sync();
+    if (!s.isOk()) return s;
+    it.done = true;
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<Index> SegmentedLog::flush() {
+  Impl& d = *m_impl;
+  std::unique_lock lk(d.mu);
+  const Index target = d.lastIndex;
+  for (;;) {
+    if (!d.failure.isOk()) return d.failure;
+    if (d.durableEnd >= target) return d.durableEnd;
+    if (!d.flushing) break;
+    d.cv.wait(lk);  // group commit: the running flush may cover us, else we take the rest
+  }
+  if (d.pendingBytes == 0) return d.durableEnd;
+
+  d.flushing = true;
+  std::vector<FlushItem> items;
+  // Buffered records only ever sit in a suffix of the segments (appends go to the last one).
+  std::size_t first = d.segs.size();
+  while (first > 0 && !d.segs[first - 1]->pending.empty()) --first;
+  for (std::size_t i = first; i < d.segs.size(); ++i) {
+    Segment& s = *d.segs[i];
+    s.inflight.swap(s.pending);  // the old inflight is empty: its capacity is reused
+    FlushItem it;
+    it.seg = &s;
+    it.path = s.path;
+    it.create = !s.created;
+    it.file = s.file.get();
+    it.start = s.diskBytes;
+    it.last = s.lastIndex;
+    items.push_back(std::move(it));
+  }
+  d.inflightBytes = d.pendingBytes;
+  d.pendingBytes = 0;
+  lk.unlock();
+
+  Status io = writeBatch(d.fs, items, [&d](const std::string& path, Index first) {
+    return d.createSegmentFile(path, first);
+  });
+
+  lk.lock();
+  const Index before = d.durableEnd;
+  for (FlushItem& it : items) {
+    Segment& s = *it.seg;
+    if (it.opened) s.file = std::move(it.opened);
+    if (it.madeFile) s.created = true;
+    if (it.done) {
+      s.diskBytes += s.inflight.size();
+      if (io.isOk() || io.code() == Status::Code::kNoSpace) d.durableEnd = it.last;
+    } else {
+      // Not written: back in front of whatever was appended meanwhile.
+      s.inflight.append(s.pending);
+      s.pending.swap(s.inflight);
+      d.pendingBytes += s.pending.size();
+    }
+    s.inflight.clear();
+    if (&s != d.segs.back().get() && s.pending.empty()) s.file.reset();
+  }
+  d.inflightBytes = 0;
+  ++d.flushRounds;
+  Status result = io;
+  if (!io.isOk() && io.code() != Status::Code::kNoSpace) {
+    result = d.latch(io);
+  } else if (!io.isOk()) {
+    result = Status::noSpace(io.message() + "; " + std::to_string(d.pendingBytes) +
+                             " bytes stay buffered and what was durable is intact: free space "
+                             "and flush again");
+  }
+  const Index durable = d.durableEnd;
+  if (durable > before && d.listener) {
+    auto listener = d.listener;
+    lk.unlock();
+    listener(durable);  // still `flushing`: listener calls stay serialized and in order
+    lk.lock();
+  }
+  d.flushing = false;
+  d.cv.notify_all();
+  if (!result.isOk()) return result;
+  return durable;
+}
+
+Status SegmentedLog::truncateAfter(Index index) {
+  Impl& d = *m_impl;
+  std::unique_lock lk(d.mu);
+  d.waitIdle(lk);
+  if (!d.failure.isOk()) return d.failure;
+  if (index >= d.lastIndex) return Status::ok();
+  if (index + 1 < d.firstIndex) {
+    return Status::invalidArgument("truncateAfter(" + std::to_string(index) +
+                                   "): below the first index " + std::to_string(d.firstIndex) +
+                                   " of the log in " + d.dir);
+  }
+  // Whole later segments go first, newest first, each removal made durable: a crash leaves
+  // a prefix of the old log, never a gap.
+  while (d.segs.size() > 1 && d.segs.back()->firstIndex > index) {
+    Segment& s = *d.segs.back();
+    s.file.reset();
+    if (s.created) {
+      Status st = d.fs.remove(s.path);
+      if (st.isOk()) st = d.fs.syncDir(d.dir);
+      if (!st.isOk()) return d.latch(st);
+    }
+    d.pendingBytes -= s.pending.size();
+    d.segs.pop_back();
+  }
+  Segment& s = *d.segs.back();
+  if (s.lastIndex > index) {
+    Result<std::uint64_t> cut = d.offsetOf(s, index + 1);
+    if (!cut.isOk()) return cut.status();
+    if (*cut >= s.diskBytes) {
+      const std::uint64_t keep = *cut - s.diskBytes;
+      d.pendingBytes -= s.pending.size() - keep;
+      s.pending.resize(static_cast<std::size_t>(keep));
+    } else {
+      d.pendingBytes -= s.pending.size();
+      s.pending.clear();
+      if (!s.file) {
+        Result<std::unique_ptr<File>> f = d.fs.open(s.path, OpenMode::kAppend);
+        if (!f.isOk()) return d.latch(f.status());
+        s.file = std::move(f).value();
+      }
+      Status st = s.file->truncate(*cut);
+      if (st.isOk()) st = s.file->sync();
+      if (!st.isOk()) return d.latch(st);
+      s.diskBytes = *cut;
+    }
+    s.lastIndex = index;
+    while (!s.sparse.empty() && s.sparse.back().index > index) s.sparse.pop_back();
+  }
+  if (s.created && !s.file) {
+    Result<std::unique_ptr<File>> f = d.fs.open(s.path, OpenMode::kAppend);
+    if (!f.isOk()) return d.latch(f.status());
+    s.file = std::move(f).value();
+  }
+  d.lastIndex = index;
+  d.durableEnd = std::min(d.durableEnd, index);
+  d.trimRunsAfter(index);
+  return Status::ok();
+}
+
+Result<int> SegmentedLog::removeBefore(Index lwm) {
+  Impl& d = *m_impl;
+  std::unique_lock lk(d.mu);
+  d.waitIdle(lk);
+  if (!d.failure.isOk()) return d.failure;
+  int removed = 0;
+  // Only fully durable sealed segments: their bytes are all on disk, nothing buffered.
+  while (d.segs.size() > 1) {
+    Segment& s = *d.segs.front();
+    if (s.lastIndex >= lwm || s.lastIndex > d.durableEnd || !s.pending.empty()) break;
+    s.file.reset();
+    if (s.created) {
+      Status st = d.fs.remove(s.path);
+      if (!st.isOk()) {
+        if (removed > 0) (void)d.fs.syncDir(d.dir);
+        return st.withContext("removing segments below " + std::to_string(lwm));
+      }
+    }
+    d.segs.erase(d.segs.begin());
+    ++removed;
+    d.firstIndex = d.segs.front()->firstIndex;
+    d.trimRunsBefore(d.firstIndex);
+  }
+  if (removed > 0) {
+    Status st = d.fs.syncDir(d.dir);
+    if (!st.isOk()) return d.latch(st);
+  }
+  return removed;
+}
+
+Status SegmentedLog::resetTo(Index nextIndex) {
+  QLAB_ASSERT(nextIndex >= 1);
+  Impl& d = *m_impl;
+  std::unique_lock lk(d.mu);
+  d.waitIdle(lk);
+  if (!d.failure.isOk()) return d.failure;
+  while (!d.segs.empty()) {
+    Segment& s = *d.segs.front();
+    s.file.reset();
+    if (s.created) {
+      Status st = d.fs.remove(s.path);
+      if (!st.isOk()) return d.latch(st);
+    }
+    d.segs.erase(d.segs.begin());
+  }
+  Status st = d.fs.syncDir(d.dir);
+  if (!st.isOk()) return d.latch(st);
+  auto seg = d.makeSegment(nextIndex);
+  Result<std::unique_ptr<File>> f = d.createSegmentFile(seg->path, nextIndex);
+  if (!f.isOk()) return d.latch(f.status());
+  seg->file = std::move(f).value();
+  seg->created = true;
+  d.segs.push_back(std::move(seg));
+  d.runs.clear();
+  d.firstIndex = nextIndex;
+  d.lastIndex = nextIndex - 1;
+  d.durableEnd = nextIndex - 1;
+  d.pendingBytes = 0;
+  return Status::ok();
+}
+
+Index SegmentedLog::firstIndex() const {
+  std::lock_guard lk(m_impl->mu);
+  return m_impl->firstIndex;
+}
+Index SegmentedLog::lastIndex() const {
+  std::lock_guard lk(m_impl->mu);
+  return m_impl->lastIndex;
+}
+Index SegmentedLog::durableEnd() const {
+  std::lock_guard lk(m_impl->mu);
+  return m_impl->durableEnd;
+}
+Generation SegmentedLog::lastGeneration() const {
+  std::lock_guard lk(m_impl->mu);
+  return m_impl->runs.empty() ? 0 : m_impl->runs.back().generation;
+}
+std::uint64_t SegmentedLog::bufferedBytes() const {
+  std::lock_guard lk(m_impl->mu);
+  return m_impl->pendingBytes + m_impl->inflightBytes;
+}
+const std::string& SegmentedLog::dir() const { return m_impl->dir; }
+Status SegmentedLog::health() const {
+  std::lock_guard lk(m_impl->mu);
+  return m_impl->failure;
+}
+std::uint64_t SegmentedLog::flushCount() const {
+  std::lock_guard lk(m_impl->mu);
+  return m_impl->flushRounds;
+}
+
+std::vector<SegmentInfo> SegmentedLog::segments() const {
+  std::lock_guard lk(m_impl->mu);
+  std::vector<SegmentInfo> out;
+  out.reserve(m_impl->segs.size());
+  for (const auto& s : m_impl->segs) {
+    SegmentInfo i;
+    i.fileName = s->name;
+    i.firstIndex = s->firstIndex;
+    i.lastIndex = s->lastIndex;
+    i.bytes = s->bytes();
+    i.durableBytes = s->created ? s->diskBytes : 0;
+    i.sealed = s.get() != m_impl->segs.back().get();
+    out.push_back(std::move(i));
+  }
+  return out;
+}
+
+void SegmentedLog::setDurableListener(std::function<void(Index)> listener) {
+  std::lock_guard lk(m_impl->mu);
+  m_impl->listener = std::move(listener);
+}
+
+Status SegmentedLog::waitDurable(Index index, std::int64_t timeoutMs) const {
+  std::unique_lock lk(m_impl->mu);
+  const bool done = m_impl->cv.wait_for(lk, std::chrono::milliseconds(timeoutMs), [&] {
+    return m_impl->durableEnd >= index || !m_impl->failure.isOk();
+  });
+  if (!m_impl->failure.isOk()) return m_impl->failure;
+  if (!done) {
+    return Status::timeout("index " + std::to_string(index) + " not durable after " +
+                           std::to_string(timeoutMs) + " ms (durable end " +
+                           std::to_string(m_impl->durableEnd) + ")");
+  }
+  return Status::ok();
+}
+
+void SegmentedLog::simulatePowerLoss(bool torn, std::uint64_t seed) {
+  Impl& d = *m_impl;
+  std::unique_lock lk(d.mu);
+  d.waitIdle(lk);
+  if (torn && d.pendingBytes > 1 && d.failure.isOk()) {
+    // A random prefix of the buffer reaches the files, unsynced: the next recovery meets a
+    // torn record. Errors are ignored: the machine is going down anyway.
+    Random rng(seed);
+    std::uint64_t left = 1 + rng.uniform(d.pendingBytes - 1);
+    for (auto& sp : d.segs) {
+      Segment& s = *sp;
+      if (left == 0) break;
+      if (s.pending.empty()) continue;
+      if (!s.created) {
+        Result<std::unique_ptr<File>> f = d.fs.open(s.path, OpenMode::kCreate);
+        if (!f.isOk() || !writeAll(**f, encodeSegmentHeader(s.firstIndex)).isOk()) break;
+        s.file = std::move(f).value();
+      } else if (!s.file) {
+        Result<std::unique_ptr<File>> f = d.fs.open(s.path, OpenMode::kAppend);
+        if (!f.isOk()) break;
+        s.file = std::move(f).value();
+      }
+      const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(left, s.pending.size()));
+      if (!writeAll(*s.file, std::string_view(s.pending.data(), n)).isOk()) break;
+      left -= n;
+    }
+  }
+  for (auto& sp : d.segs) {
+    sp->pending.clear();
+    sp->pending.shrink_to_fit();
+    sp->file.reset();
+  }
+  d.pendingBytes = 0;
+  if (d.failure.isOk()) {
+    d.failure = Status::failed("log in " + d.dir + " was killed (simulated power loss): reopen it");
+  }
+  d.cv.notify_all();
+}
+
+}  // namespace qlab::wal
