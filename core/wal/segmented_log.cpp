@@ -216,8 +216,8 @@ Result<Index> SegmentedLog::flush() {
   d.pendingBytes = 0;
   lk.unlock();
 
-  Status io = writeBatch(d.fs, items, [&d](const std::string& path, Index first) {
-    return d.createSegmentFile(path, first);
+  Status io = writeBatch(d.fs, items, [&d](const std::string& path, Index firstIdx) {
+    return d.createSegmentFile(path, firstIdx);
   });
 
   lk.lock();
