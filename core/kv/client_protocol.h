@@ -42,6 +42,15 @@ struct ClientResponse {
   friend bool operator==(const ClientResponse&, const ClientResponse&) = default;
 };
 
+// A response to (client, seq) with the given status and everything else empty.
+inline ClientResponse answerTo(std::uint64_t client, std::uint64_t seq, ClientStatus status) {
+  ClientResponse r;
+  r.client = client;
+  r.seq = seq;
+  r.status = status;
+  return r;
+}
+
 std::string encodeClientRequest(const ClientRequest& r);
 Result<ClientRequest> decodeClientRequest(std::string_view bytes);
 std::string encodeClientResponse(const ClientResponse& r);
