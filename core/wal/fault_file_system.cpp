@@ -24,8 +24,10 @@ std::string dirOf(const std::string& path) {
   return slash == 0 ? "/" : path.substr(0, slash);
 }
 
+// "a/b/" -> "a/b"; "." -> "" (the same directory dirOf gives a bare file name).
 std::string normDir(std::string dir) {
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  if (dir == ".") dir.clear();
   return dir;
 }
 

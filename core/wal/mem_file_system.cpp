@@ -21,8 +21,10 @@ std::string parentOf(const std::string& path) {
   return path.substr(0, slash);
 }
 
+// "a/b/" -> "a/b"; "." -> "" (the current directory is the root of a MemFileSystem).
 std::string stripSlash(std::string dir) {
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  if (dir == ".") dir.clear();
   return dir;
 }
 
@@ -66,7 +68,10 @@ class MemFile final : public File {
 
 }  // namespace
 
-MemFileSystem::MemFileSystem() { m_dirs[""] = true; m_dirs["/"] = true; m_dirs["."] = true; }
+MemFileSystem::MemFileSystem() {
+  m_dirs[""] = true;
+  m_dirs["/"] = true;
+}
 MemFileSystem::~MemFileSystem() = default;
 
 Result<std::unique_ptr<File>> MemFileSystem::open(const std::string& path, OpenMode mode) {
@@ -77,7 +82,7 @@ Result<std::unique_ptr<File>> MemFileSystem::open(const std::string& path, OpenM
     if (it == m_files.end()) return Status::notFound(path + ": open failed: no such file");
     return std::unique_ptr<File>(std::make_unique<MemFile>(it->second, path, writable));
   }
-  if (m_dirs.count(parentOf(path)) == 0) {
+  if (m_dirs.count(stripSlash(parentOf(path))) == 0) {
     return Status::notFound(path + ": open failed: no such directory " + parentOf(path));
   }
   if (m_dirs.count(path) != 0) return Status::ioError(path + ": open failed: is a directory");
@@ -113,7 +118,7 @@ Result<std::vector<std::string>> MemFileSystem::list(const std::string& dir) con
   if (m_dirs.count(d) == 0) return Status::notFound(d + ": list directory failed: no such directory");
   std::vector<std::string> names;
   auto collect = [&](const std::string& path) {
-    if (path != d && parentOf(path) == d) {
+    if (path != d && path != "/" && parentOf(path) == d) {
       names.push_back(d.empty() ? path : path.substr(d.size() + (d == "/" ? 0 : 1)));
     }
   };
