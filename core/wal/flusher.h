@@ -40,7 +40,9 @@ class Flusher {
   Flusher(SegmentedLog& log, FlushPolicy policy);
   ~Flusher();  // stops the thread; does not flush what is buffered (that is a kill's job)
 
-  // Appends and applies the policy: under kAlways flushes before returning.
+  // Appends and applies the policy: under kAlways flushes before returning. If that flush
+  // fails the entries are still appended (lastIndex() moved): kNoSpace can be retried with
+  // flushNow() or the next append; kFailed means the log is latched.
   Status append(std::span<const Entry> entries);
   void setPolicy(FlushPolicy p);
   FlushPolicy policy() const;

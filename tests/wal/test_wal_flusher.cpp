@@ -1,0 +1,189 @@
+// Flusher: the always / group / delayed / manual policies on a background thread.
+#include "wal_test_util.h"
+
+#include <mutex>
+#include <thread>
+
+#include "core/wal/flusher.h"
+
+using namespace qlab;
+using namespace qlab::wal;
+using namespace qlab::wal::test;
+
+namespace {
+const std::string kDir = "wal";
+
+Status appendOne(Flusher& f, const Entry& e) { return f.append(std::span<const Entry>(&e, 1)); }
+}  // namespace
+
+class WalFlusherTest : public QObject {
+  Q_OBJECT
+ private slots:
+  void flushModesHaveNamesThatParseBack() {
+    for (FlushMode m : {FlushMode::kAlways, FlushMode::kGroup, FlushMode::kDelayed, FlushMode::kManual}) {
+      Result<FlushMode> r = parseFlushMode(flushModeName(m));
+      QLAB_VERIFY_OK(r);
+      QCOMPARE(*r, m);
+    }
+    Result<FlushMode> bad = parseFlushMode("sometimes");
+    QCOMPARE(bad.status().code(), Status::Code::kInvalidArgument);
+    QVERIFY(bad.status().message().find("'sometimes'") != std::string::npos);
+  }
+
+  void alwaysMakesEachAppendDurableBeforeItReturns() {
+    MemFileSystem fs;
+    auto log = mustOpen(fs, kDir);
+    Flusher f(*log, {FlushMode::kAlways, 0});
+    for (Index i = 1; i <= 20; ++i) {
+      QLAB_VERIFY_OK(appendOne(f, entryFor(i)));
+      QCOMPARE(log->durableEnd(), i);
+    }
+    QCOMPARE(f.flushCount(), 20ull);
+  }
+
+  void groupFlushesInTheBackgroundAndBatchesConcurrentWriters() {
+    MemFileSystem mem;
+    FaultFileSystem fs(mem, 1);
+    FaultConfig c;
+    c.latencyUs = 500;
+    fs.setConfig(c);
+    auto log = mustOpen(fs, kDir, smallSegments(1 << 20, 4096));
+    Flusher f(*log, {FlushMode::kGroup, 0});
+    std::mutex indexMu;  // writers share one log: index assignment and append go together
+    constexpr int kWriters = 8;
+    constexpr int kPerWriter = 100;
+    std::vector<std::thread> writers;
+    std::atomic<int> failures{0};
+    for (int w = 0; w < kWriters; ++w) {
+      writers.emplace_back([&] {
+        for (int k = 0; k < kPerWriter; ++k) {
+          Index mine;
+          {
+            std::lock_guard lk(indexMu);
+            mine = log->lastIndex() + 1;
+            if (!appendOne(f, entryFor(mine, 1, 128)).isOk()) ++failures;
+          }
+          if (!f.waitDurable(mine, 5000).isOk()) ++failures;
+        }
+      });
+    }
+    for (auto& t : writers) t.join();
+    QCOMPARE(failures.load(), 0);
+    QCOMPARE(log->durableEnd(), Index{kWriters * kPerWriter});
+    qInfo("%d acknowledged records in %llu flushes", kWriters * kPerWriter,
+          static_cast<unsigned long long>(f.flushCount()));
+    QVERIFY(f.flushCount() < static_cast<std::uint64_t>(kWriters * kPerWriter) / 2);
+  }
+
+  void delayedAcknowledgesAtOnceAndFlushesAfterTheDelay() {
+    MemFileSystem fs;
+    auto log = mustOpen(fs, kDir);
+    Flusher f(*log, {FlushMode::kDelayed, 200});
+    QElapsedTimer t;
+    t.start();
+    QLAB_VERIFY_OK(appendOne(f, entryFor(1)));
+    QCOMPARE(log->durableEnd(), Index{0});
+    QLAB_VERIFY_OK(f.waitDurable(1, 5000));
+    QVERIFY(t.elapsed() >= 1);
+    QCOMPARE(f.policy().delayMs, std::int64_t{200});
+  }
+
+  void manualFlushesOnlyWhenAsked() {
+    MemFileSystem fs;
+    auto log = mustOpen(fs, kDir);
+    Flusher f(*log, {FlushMode::kManual, 0});
+    QLAB_VERIFY_OK(appendOne(f, entryFor(1)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    QCOMPARE(log->durableEnd(), Index{0});
+    QCOMPARE(f.flushCount(), 0ull);
+    f.flushNow();
+    QLAB_VERIFY_OK(f.waitDurable(1, 5000));
+    QCOMPARE(f.flushCount(), 1ull);
+  }
+
+  void manualStillFlushesWhenTheBufferCapIsReached() {
+    MemFileSystem fs;
+    LogOptions o;
+    o.bufferCapBytes = 2000;
+    auto log = mustOpen(fs, kDir, o);
+    Flusher f(*log, {FlushMode::kManual, 0});
+    for (Index i = 1; i <= 100; ++i) QLAB_VERIFY_OK(appendOne(f, entryFor(i, 1, 40)));
+    QVERIFY(log->durableEnd() > 50);
+    QVERIFY(log->bufferedBytes() <= 2000);
+  }
+
+  void changingThePolicyTakesEffectAtOnce() {
+    MemFileSystem fs;
+    auto log = mustOpen(fs, kDir);
+    Flusher f(*log, {FlushMode::kManual, 0});
+    QLAB_VERIFY_OK(appendOne(f, entryFor(1)));
+    f.setPolicy({FlushMode::kGroup, 0});
+    QLAB_VERIFY_OK(f.waitDurable(1, 5000));
+    f.setPolicy({FlushMode::kAlways, 0});
+    QLAB_VERIFY_OK(appendOne(f, entryFor(2)));
+    QCOMPARE(log->durableEnd(), Index{2});
+    QCOMPARE(f.policy(), (FlushPolicy{FlushMode::kAlways, 0}));
+  }
+
+  void stopDoesNotFlushWhatIsBuffered() {
+    MemFileSystem fs;
+    auto log = mustOpen(fs, kDir);
+    {
+      Flusher f(*log, {FlushMode::kDelayed, 60000});
+      QLAB_VERIFY_OK(appendOne(f, entryFor(1)));
+      f.stop();
+      f.stop();  // idempotent
+    }
+    QCOMPARE(log->durableEnd(), Index{0});
+    QCOMPARE(log->lastIndex(), Index{1});
+  }
+
+  void waitDurableTimesOut() {
+    MemFileSystem fs;
+    auto log = mustOpen(fs, kDir);
+    Flusher f(*log, {FlushMode::kManual, 0});
+    QLAB_VERIFY_OK(appendOne(f, entryFor(1)));
+    QCOMPARE(f.waitDurable(1, 30).code(), Status::Code::kTimeout);
+  }
+
+  void aFailedFsyncIsFinalForEveryPolicy() {
+    MemFileSystem mem;
+    FaultFileSystem fs(mem, 1);
+    auto log = mustOpen(fs, kDir);
+    Flusher f(*log, {FlushMode::kGroup, 0});
+    fs.failNextSyncs(1);
+    QLAB_VERIFY_OK(appendOne(f, entryFor(1)));
+    QCOMPARE(f.waitDurable(1, 5000).code(), Status::Code::kFailed);
+    QCOMPARE(f.lastError().code(), Status::Code::kFailed);
+    QCOMPARE(appendOne(f, entryFor(2)).code(), Status::Code::kFailed);
+    f.setPolicy({FlushMode::kAlways, 0});
+    QCOMPARE(log->durableEnd(), Index{0});
+  }
+
+  void noSpaceIsRetriedByTheGroupFlusher() {
+    MemFileSystem mem;
+    FaultFileSystem fs(mem, 1);
+    auto log = mustOpen(fs, kDir);
+    Flusher f(*log, {FlushMode::kGroup, 0});
+    fs.failNextAppends(1);
+    QLAB_VERIFY_OK(appendOne(f, entryFor(1)));
+    QLAB_VERIFY_OK(f.waitDurable(1, 5000));
+    QCOMPARE(f.lastError().code(), Status::Code::kNoSpace);
+  }
+
+  void alwaysReportsNoSpaceButKeepsTheEntries() {
+    MemFileSystem mem;
+    FaultFileSystem fs(mem, 1);
+    auto log = mustOpen(fs, kDir);
+    Flusher f(*log, {FlushMode::kAlways, 0});
+    fs.failNextAppends(1);
+    QCOMPARE(appendOne(f, entryFor(1)).code(), Status::Code::kNoSpace);
+    QCOMPARE(log->lastIndex(), Index{1});
+    QCOMPARE(log->durableEnd(), Index{0});
+    QLAB_VERIFY_OK(appendOne(f, entryFor(2)));
+    QCOMPARE(log->durableEnd(), Index{2});
+  }
+};
+
+QTEST_APPLESS_MAIN(WalFlusherTest)
+#include "test_wal_flusher.moc"
