@@ -342,6 +342,7 @@ void Transport::abortAll() {
 }
 
 TransportStats Transport::stats() const {
+  assertOwnerThread();
   TransportStats s = m_stats;
   for (const auto& [peer, link] : m_links) {
     PeerLinkStats p = link->stats();

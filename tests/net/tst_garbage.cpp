@@ -51,7 +51,7 @@ class GarbageTest : public QObject {
     TestNode peer(2, {{1, node.port()}});
     QVERIFY(peer->start().isOk());
     const std::uint16_t peerPort = peer->port();
-    node.call([&](Transport& t) { t.setPeerPort(2, peerPort); });
+    QVERIFY(node.call([&](Transport& t) { t.setPeerPort(2, peerPort); }));
     ClientChannelOptions co;
     co.clientId = 1000;
     co.port = node.port();
@@ -103,7 +103,7 @@ class GarbageTest : public QObject {
     // The node still serves the connections it had...
     peer->sendToPeer(1, "peer still heard");
     QVERIFY(client.send("client still heard"));
-    node.call([](Transport& t) { t.sendToPeer(2, "node still talks"); });
+    QVERIFY(node.call([](Transport& t) { t.sendToPeer(2, "node still talks"); }));
     QTRY_VERIFY_WITH_TIMEOUT(!node.inbox().empty(), kWaitMs);
     QCOMPARE(node.inbox().front(), std::make_pair(NodeId{2}, std::string("peer still heard")));
     QTRY_COMPARE_WITH_TIMEOUT(responses, std::vector<std::string>{"re:client still heard"},
