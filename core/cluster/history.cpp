@@ -21,12 +21,19 @@ const char* opResultName(OpResult r) {
 
 std::vector<LostWrite> findLostAcknowledged(const std::vector<Operation>& history,
                                             const std::vector<Entry>& committedLog) {
-  // (client, seq) pairs the state machine would apply: first occurrence wins, as in KvStore.
+  // (client, seq) pairs the state machine really applied. The session rule decides: an
+  // entry takes effect only if its seq is newer than the client's newest applied one, so a
+  // late retry of an older request sits in the log without taking effect.
   std::set<std::pair<std::uint64_t, std::uint64_t>> applied;
+  std::unordered_map<std::uint64_t, std::uint64_t> newestSeq;
   for (const Entry& e : committedLog) {
     if (e.type != EntryType::kData) continue;
     auto c = kv::decodeCommand(e.payload);
-    if (c.isOk()) applied.emplace(c->client, c->seq);
+    if (!c.isOk()) continue;
+    std::uint64_t& newest = newestSeq[c->client];
+    if (c->seq <= newest) continue;
+    newest = c->seq;
+    applied.emplace(c->client, c->seq);
   }
   std::vector<LostWrite> lost;
   for (const Operation& op : history) {

@@ -41,8 +41,9 @@ struct LostWrite {
   Index index = 0;
 };
 
-// Writes answered ok whose (client, seq) is not applied anywhere in `committedLog` (the
-// final committed entries, in index order, from the first index on).
+// Writes answered ok that never took effect in `committedLog` (the final committed entries,
+// in index order, from the first index on): their (client, seq) is absent, or present only
+// as a retry that the client's session rejected because a newer request applied first.
 std::vector<LostWrite> findLostAcknowledged(const std::vector<Operation>& history,
                                             const std::vector<Entry>& committedLog);
 

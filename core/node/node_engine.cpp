@@ -273,7 +273,10 @@ void NodeEngine::process(Ready r) {
     if (!s.isOk()) return fail(s, "writing an incoming snapshot");
   }
   if (r.installSnapshot) {
-    installSnapshot(*r.installSnapshot);
+    NodeId from = kNoNode;
+    for (const auto& ev : r.events)
+      if (ev.kind == replication::EventKind::kSnapshotInstalled) from = ev.peer;
+    installSnapshot(*r.installSnapshot, from);
     if (failed()) return;
   }
   // 4. Cut a conflicting suffix, on disk.
@@ -289,6 +292,9 @@ void NodeEngine::process(Ready r) {
       it = m_waiting.erase(it);
     }
     m_lastDurableSeen = std::min(m_lastDurableSeen, m_log->durableEnd());
+    // The core lowered its durable end to the cut; what we last reported must follow, or
+    // re-appended entries that become durable at the old index would never be reported.
+    m_reportedDurable = std::min(m_reportedDurable, cut);
     noteSegmentChanges();
   }
   // 5. Append to the log buffer.
@@ -362,6 +368,7 @@ void NodeEngine::applyCommitted() {
                                                 "reading committed entries from " + str(from));
     for (const Entry& e : batch) {
       kv::ApplyResult ar = m_kv.apply(e);
+      m_host.applied(e, ar.duplicate);
       if (ar.duplicate) {
         ++m_counters.duplicatesIgnored;
         m_duplicates.push_back(e.index);
@@ -431,7 +438,7 @@ void NodeEngine::afterRoleChange() {
   m_lastRole = now;
 }
 
-void NodeEngine::installSnapshot(const replication::SnapshotMeta& meta) {
+void NodeEngine::installSnapshot(const replication::SnapshotMeta& meta, NodeId from) {
   auto bytes = m_snapshots.readIncoming();
   if (!bytes.isOk()) return fail(bytes.status(), "reading the received snapshot");
   auto state = kv::KvStore::decodeSnapshot(*bytes);
@@ -448,6 +455,7 @@ void NodeEngine::installSnapshot(const replication::SnapshotMeta& meta) {
   m_lastDurableSeen = m_log->durableEnd();
   m_reportedDurable = meta.index;
   ++m_counters.snapshotsInstalled;
+  m_host.stateReplaced(meta, from);
   noteSegmentChanges();
 }
 

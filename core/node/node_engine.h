@@ -59,6 +59,10 @@ class EngineHost {
   // own schedule and calls onLogDurable() on the engine's thread afterwards.
   virtual void logAppended(const wal::FlushPolicy& policy) = 0;
   virtual void flushPolicyChanged(const wal::FlushPolicy& policy) = 0;
+  // Observers for the checkers: every entry applied to the state machine, in index order,
+  // and every time a received snapshot replaced the state machine (sent by `from`).
+  virtual void applied(const Entry& /*e*/, bool /*duplicate*/) {}
+  virtual void stateReplaced(const replication::SnapshotMeta& /*meta*/, NodeId /*from*/) {}
 };
 
 class NodeEngine {
@@ -119,7 +123,7 @@ class NodeEngine {
   void process(replication::Ready r);
   void reportDurability();
   void applyCommitted();
-  void installSnapshot(const replication::SnapshotMeta& meta);
+  void installSnapshot(const replication::SnapshotMeta& meta, NodeId from);
   void maybeSnapshot();
   void compact();
   void serveReads();

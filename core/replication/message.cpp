@@ -6,11 +6,11 @@ namespace qlab::replication {
 
 // Layout (little-endian), version 1:
 //   u8 version, u8 type, u32 from, u32 to, u64 generation, then per type:
-//   append:            u64 prevIndex, u64 prevGeneration, u64 hwm, u32 n, n x entry
+//   append:            u64 prevIndex, u64 prevGeneration, u64 hwm, u64 lastIndex, u32 n, n x entry
 //                      entry = u64 index, u64 generation, u8 type, u8 flags, i64 ts, bytes payload
 //   append response:   u8 success, u8 diverged, u64 matchIndex, u64 rejectHint,
 //                      u64 hintGeneration, u64 prevIndex
-//   heartbeat:         u64 hwm, u64 context
+//   heartbeat:         u64 hwm, u64 context, u64 lastIndex
 //   heartbeat resp.:   u8 success, u64 matchIndex, u64 lastIndex, u64 context
 //   vote request:      u64 lastIndex, u64 lastGeneration
 //   vote response:     u8 granted
@@ -46,6 +46,7 @@ void encodeMessage(const Message& m, std::string& dst) {
       putFixed64(dst, m.prevIndex);
       putFixed64(dst, m.prevGeneration);
       putFixed64(dst, m.hwm);
+      putFixed64(dst, m.lastIndex);
       putFixed32(dst, static_cast<std::uint32_t>(m.entries.size()));
       for (const Entry& e : m.entries) {
         putFixed64(dst, e.index);
@@ -67,6 +68,7 @@ void encodeMessage(const Message& m, std::string& dst) {
     case MessageType::kHeartbeat:
       putFixed64(dst, m.hwm);
       putFixed64(dst, m.context);
+      putFixed64(dst, m.lastIndex);
       break;
     case MessageType::kHeartbeatResponse:
       putFixed8(dst, m.success ? 1 : 0);
@@ -138,6 +140,7 @@ Result<Message> decodeMessage(std::string_view bytes) {
       m.prevIndex = r.u64();
       m.prevGeneration = r.u64();
       m.hwm = r.u64();
+      m.lastIndex = r.u64();
       std::uint32_t n = r.u32();
       if (!r.ok()) break;
       if (n > kMaxEntriesPerMessage) return bad("append with " + std::to_string(n) + " entries");
@@ -177,6 +180,7 @@ Result<Message> decodeMessage(std::string_view bytes) {
     case MessageType::kHeartbeat:
       m.hwm = r.u64();
       m.context = r.u64();
+      m.lastIndex = r.u64();
       break;
     case MessageType::kHeartbeatResponse:
       m.success = readBool(r, &flagsOk);

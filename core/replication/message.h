@@ -48,7 +48,10 @@ struct Message {
   // kHeartbeat / kHeartbeatResponse: read context for ReadIndex confirmation
   std::uint64_t context = 0;
 
-  // kVoteRequest: the candidate's last entry; kVoteResponse: success = vote granted
+  // kVoteRequest: the candidate's last entry; kVoteResponse: success = vote granted;
+  // kAppend / kHeartbeat: the leader's last index (a follower whose HWM is beyond it holds
+  // committed entries the leader lost: only an unsafe configuration can do that);
+  // kHeartbeatResponse: the follower's last index known to match the leader
   Index lastIndex = 0;
   Generation lastGeneration = 0;
 

@@ -24,6 +24,12 @@ ReplicaCore::ReplicaCore(CoreConfig config, const LogStorage& storage, HardState
   QLAB_ASSERT(static_cast<int>(m_config.voters.size()) <= kMaxNodes);
   QLAB_ASSERT(std::find(m_config.voters.begin(), m_config.voters.end(), m_config.self) !=
               m_config.voters.end());
+  {
+    auto sorted = m_config.voters;
+    std::sort(sorted.begin(), sorted.end());
+    QLAB_ASSERT_MSG(std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end(),
+                    "a voter is listed twice");
+  }
   QLAB_ASSERT(m_config.heartbeatTicks >= 1 && m_config.electionTicks > m_config.heartbeatTicks);
   m_last = m_storage.lastIndex();
   if (m_last < m_snapshot.index) m_last = m_snapshot.index;
@@ -218,6 +224,10 @@ void ReplicaCore::becomeFollower(Generation generation, NodeId leader, const std
   }
   if (was == Role::kLeader) failReads();
   m_role = Role::kFollower;
+  if (leader != m_leader || generation > m_generationOfLeaderView) {
+    m_leaderLastIndex = 0;
+    m_generationOfLeaderView = generation;
+  }
   if (leader != m_leader) {
     // A new leader: we only know that our committed prefix matches its log.
     m_matched = m_hwm;
@@ -323,10 +333,27 @@ void ReplicaCore::handleVoteResponse(const Message& m) {
 // ---------------------------------------------------------------------------------------
 // Follower side of replication
 
+bool ReplicaCore::leaderLostOurCommittedEntries(const Message& m) {
+  // A leader holds every committed entry. If its log ends below our HWM, what we committed
+  // came from a history the cluster has lost (write quorum below a majority, or acknowledged
+  // entries that were never flushed): our state must be replaced by the leader's snapshot.
+  // Messages can arrive out of order: judge by the newest log end this leader has shown.
+  m_leaderLastIndex = std::max(m_leaderLastIndex, m.lastIndex);
+  if (m_leaderLastIndex >= m_hwm || m_divergedRequested) return m_divergedRequested;
+  m_divergedRequested = true;
+  addEvent(EventKind::kDiverged, m.from, m.lastIndex, m_hwm,
+           "the leader's log ends at " + str(m.lastIndex) + ", below our committed index " + str(m_hwm));
+  return true;
+}
+
 void ReplicaCore::handleAppend(const Message& m) {
   if (m_role != Role::kFollower) becomeFollower(m_generation, m.from, "another node leads");
   if (m_leader != m.from) becomeFollower(m_generation, m.from, "");
   resetElectionTimer();
+  if (leaderLostOurCommittedEntries(m)) {
+    sendAppendResponse(false, true, 0, m.prevIndex);
+    return;
+  }
 
   // Does our log hold the leader's entry at prevIndex?
   bool prevOk;
@@ -393,6 +420,10 @@ void ReplicaCore::handleHeartbeat(const Message& m) {
   if (m_role != Role::kFollower || m_leader != m.from)
     becomeFollower(m_generation, m.from, "another node leads");
   resetElectionTimer();
+  if (leaderLostOurCommittedEntries(m)) {
+    sendAppendResponse(false, true, 0, 0);
+    return;
+  }
   updateFollowerHwm(m.hwm);
   Message r;
   r.type = MessageType::kHeartbeatResponse;
@@ -456,6 +487,20 @@ void ReplicaCore::handleSnapshotChunk(const Message& m) {
     send(std::move(r));
     return;
   }
+  if (!m_divergedRequested && meta.index <= m_last && generationOf(meta.index) == meta.generation) {
+    // Our log holds the snapshot's last entry: by log matching everything up to it equals
+    // the leader's, and the entries after it may be durable and acknowledged, so they must
+    // not be thrown away (Raft section 7). Confirm the match instead of installing.
+    m_incoming.reset();
+    m_matched = std::max(m_matched, meta.index);
+    updateFollowerHwm(m_leaderHwm);
+    r.success = true;
+    r.done = true;
+    r.matchIndex = std::min(m_durable, m_matched);
+    m_ackedMatch = std::max(m_ackedMatch, r.matchIndex);
+    send(std::move(r));
+    return;
+  }
   if (m.offset == 0) m_incoming = IncomingSnapshot{meta, 0};
   if (!m_incoming || !(m_incoming->meta == meta) || m.offset != m_incoming->expectedOffset ||
       m_incoming->expectedOffset + m.data.size() > meta.bytes) {
@@ -505,7 +550,8 @@ void ReplicaCore::handleAppendResponse(const Message& m) {
   Progress& pr = it->second;
   pr.recentActive = true;
   if (m.diverged) {
-    startSnapshot(m.from, pr, "its committed entries differ from ours");
+    // Repeated while the transfer runs (every heartbeat asks again): do not restart it.
+    if (pr.state != ProgressState::kSnapshot) startSnapshot(m.from, pr, "its committed entries differ from ours");
     return;
   }
   if (!m.success) {
@@ -548,13 +594,23 @@ void ReplicaCore::handleHeartbeatResponse(const Message& m) {
     releaseReads();
   }
   if (m_role != Role::kLeader) return;
+  if (m.success && m.lastIndex < pr.match && pr.state != ProgressState::kSnapshot) {
+    // The follower knows less than it acknowledged: it restarted (and only trusts its
+    // committed prefix until we confirm the rest), or it lost acknowledged entries that were
+    // only buffered (an unsafe flush policy). Probe again from what it reports.
+    pr.match = m.lastIndex;
+    pr.next = m.lastIndex + 1;
+    pr.state = ProgressState::kProbe;
+    pr.probeSent = false;
+    pr.stalledHeartbeats = 0;
+  }
   if (pr.state == ProgressState::kReplicate) {
     // Pipelined appends that never arrived (a lossy link) show up as a received end that
     // stays below what we sent over two heartbeats: fall back to probing from the match.
     if (m.lastIndex + 1 < pr.next && m.lastIndex <= pr.lastReportedReceived) {
       if (++pr.stalledHeartbeats >= 2) {
         pr.state = ProgressState::kProbe;
-        pr.next = std::max(pr.match, m.lastIndex) + 1;
+        pr.next = m.lastIndex + 1;
         pr.probeSent = false;
         pr.stalledHeartbeats = 0;
       }
@@ -871,6 +927,7 @@ int ReplicaCore::effectiveWriteQuorum() const {
 void ReplicaCore::send(Message m) {
   m.from = m_config.self;
   m.generation = m_generation;
+  if (m.type == MessageType::kAppend || m.type == MessageType::kHeartbeat) m.lastIndex = m_last;
   m_ready.messages.push_back(std::move(m));
 }
 

@@ -117,6 +117,7 @@ class ReplicaCore {
   Ready finish();
 
   void handleMessage(const Message& m);
+  bool leaderLostOurCommittedEntries(const Message& m);
   void handleAppend(const Message& m);
   void handleAppendResponse(const Message& m);
   void handleHeartbeat(const Message& m);
@@ -193,6 +194,8 @@ class ReplicaCore {
   bool m_ackPending = false;
   Index m_leaderHwm = 0;
   bool m_divergedRequested = false;
+  Index m_leaderLastIndex = 0;              // newest log end the current leader has shown
+  Generation m_generationOfLeaderView = 0;  // generation m_leaderLastIndex belongs to
   std::optional<IncomingSnapshot> m_incoming;
 
   Ready m_ready;

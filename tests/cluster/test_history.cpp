@@ -96,6 +96,24 @@ class HistoryTest : public QObject {
     QVERIFY(checkLinearizable({w(1, "a", 0, 10, OpResult::kOk, "x"), r(2, std::nullopt, 20, 30, "y")}).empty());
   }
 
+  void lateRetryOfAnAcknowledgedWriteDoesNotCountAsSurviving() {
+    // Seq 1 was acknowledged by an old leader and lost; the client went on with seq 2; a
+    // stale retry of seq 1 then reached the log after seq 2: the session ignores it.
+    Operation a = w(1, "a", 0, 10);
+    a.seq = 1;
+    a.index = 5;
+    Entry two;
+    two.index = 5;
+    two.type = EntryType::kData;
+    two.payload = kv::encodeCommand({1, 2, "k", "b"});
+    Entry lateRetry;
+    lateRetry.index = 6;
+    lateRetry.type = EntryType::kData;
+    lateRetry.payload = kv::encodeCommand({1, 1, "k", "a"});
+    auto lost = findLostAcknowledged({a}, {two, lateRetry});
+    QCOMPARE(lost.size(), std::size_t(1));
+  }
+
   void lostAcknowledgedWriteIsFoundByClientAndSequence() {
     Operation a = w(1, "a", 0, 10);
     a.seq = 1;

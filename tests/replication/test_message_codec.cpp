@@ -20,6 +20,7 @@ std::vector<Message> samples() {
   a.prevIndex = 41;
   a.prevGeneration = 6;
   a.hwm = 40;
+  a.lastIndex = 50;
   for (Index i = 42; i <= 44; ++i) {
     Entry e;
     e.index = i;
@@ -49,6 +50,7 @@ std::vector<Message> samples() {
   hb.generation = 2;
   hb.hwm = 9;
   hb.context = 77;
+  hb.lastIndex = 12;
   out.push_back(hb);
   Message hr;
   hr.type = MessageType::kHeartbeatResponse;
@@ -149,8 +151,8 @@ class MessageCodecTest : public QObject {
 
   void hugeEntryCountIsRefusedBeforeAllocating() {
     std::string bytes = encodeMessage(samples()[0]);
-    // The entry count sits right after the 18-byte header and 24 bytes of indices.
-    std::size_t countAt = 1 + 1 + 4 + 4 + 8 + 8 + 8 + 8;
+    // The entry count sits right after the 18-byte header and 32 bytes of indices.
+    std::size_t countAt = 1 + 1 + 4 + 4 + 8 + 8 + 8 + 8 + 8;
     bytes[countAt] = '\xff';
     bytes[countAt + 1] = '\xff';
     bytes[countAt + 2] = '\xff';

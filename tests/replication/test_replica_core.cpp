@@ -295,6 +295,37 @@ class ReplicaCoreTest : public QObject {
     QCOMPARE(c.core(3).lastIndex(), c.core(1).lastIndex());
   }
 
+  void restartedFollowerIsProbedAgainAndItsHwmCatchesUp() {
+    // After a restart a follower trusts only its committed prefix, while the leader still
+    // remembers the follower's old match: the leader must probe it again.
+    TestCluster c(3);
+    c.campaign(1);
+    for (int i = 0; i < 5; ++i) c.propose(1, "v" + std::to_string(i));
+    c.deliverAll();
+    c.tickAll(2);
+    QCOMPARE(c.core(3).hwm(), c.core(1).hwm());
+    c.restart(3);
+    QCOMPARE(c.core(3).hwm(), Index(0));
+    c.tickAll(6);
+    QCOMPARE(c.core(3).hwm(), c.core(1).hwm());
+  }
+
+  void followerThatLostAcknowledgedEntriesIsRepaired() {
+    // Under an unsafe flush policy a follower acknowledges buffered entries and then loses
+    // them in a crash; the leader's record of its match is now too high.
+    TestCluster c(3);
+    c.campaign(1);
+    for (int i = 0; i < 5; ++i) c.propose(1, "v" + std::to_string(i));
+    c.deliverAll();
+    c.tickAll(2);
+    Index last = c.core(1).lastIndex();
+    c.node(3).storage.truncateAfter(last - 3);  // the buffered tail vanished with the power
+    c.restart(3);
+    c.tickAll(6);
+    QCOMPARE(c.core(3).lastIndex(), last);
+    QCOMPARE(c.core(3).hwm(), c.core(1).hwm());
+  }
+
   void partitionedMinorityLeaderCannotCommit() {
     TestCluster c(5);
     c.campaign(1);
@@ -450,6 +481,30 @@ class ReplicaCoreTest : public QObject {
     QCOMPARE(c.core(3).lastIndex(), c.core(1).lastIndex());
     QVERIFY(hasEvent(c.node(1), EventKind::kSnapshotSendStarted));
     QVERIFY(hasEvent(c.node(1), EventKind::kSnapshotSent));
+  }
+
+  void followerWhoseLogHoldsTheSnapshotsLastEntryKeepsItsLog() {
+    // A restarted follower trusts only its committed prefix; the leader, having compacted,
+    // offers a snapshot. The follower's log already holds the snapshot's last entry and
+    // durable, acknowledged entries after it: installing would throw those away (and let a
+    // leader without them be elected). It must keep its log instead.
+    TestCluster c(3);
+    c.campaign(1);
+    for (int i = 0; i < 30; ++i) c.propose(1, "v" + std::to_string(i));
+    c.deliverAll();
+    c.tickAll(2);
+    Index applied = c.node(1).applied;
+    c.snapshotAndCompact(1, applied - 2);  // keep a couple of entries below the snapshot
+    for (int i = 0; i < 3; ++i) c.propose(1, "after" + std::to_string(i));
+    c.deliverAll();
+    Index last = c.core(1).lastIndex();
+    QCOMPARE(c.core(2).lastIndex(), last);
+    c.restart(2);
+    c.tickAll(6);
+    QCOMPARE(c.node(2).snapshotsInstalled, 0);
+    QCOMPARE(c.core(2).lastIndex(), last);
+    QCOMPARE(c.node(2).storage.firstIndex(), Index(1));
+    QCOMPARE(c.core(2).hwm(), c.core(1).hwm());
   }
 
   void snapshotChunksAreResentWhenLost() {
