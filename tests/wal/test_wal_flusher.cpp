@@ -154,6 +154,10 @@ class WalFlusherTest : public QObject {
     fs.failNextSyncs(1);
     QLAB_VERIFY_OK(appendOne(f, entryFor(1)));
     QCOMPARE(f.waitDurable(1, 5000).code(), Status::Code::kFailed);
+    // The log latches before the flusher thread's flush() returns and records the error.
+    for (int i = 0; i < 500 && f.lastError().isOk(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
     QCOMPARE(f.lastError().code(), Status::Code::kFailed);
     QCOMPARE(appendOne(f, entryFor(2)).code(), Status::Code::kFailed);
     f.setPolicy({FlushMode::kAlways, 0});

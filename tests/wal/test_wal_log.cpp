@@ -574,9 +574,14 @@ class WalLogTest : public QObject {
     c.latencyUs = 20000;
     fs.setConfig(c);
     auto log = mustOpen(fs, kDir);
+    std::atomic<bool> syncing{false};
+    fs.setCrashPoint([&](const std::string& op) {
+      if (op.rfind("sync ", 0) == 0) syncing = true;
+      return false;
+    });
     QLAB_VERIFY_OK(appendRange(*log, 1, 10));
-    std::thread first([&] { (void)log->flush(); });  // holds the disk for ~40 ms
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    std::thread first([&] { (void)log->flush(); });  // holds the disk for ~20 ms
+    while (!syncing.load()) std::this_thread::yield();
     QLAB_VERIFY_OK(appendRange(*log, 11, 20));  // appends go on during the flush
     std::vector<std::thread> waiters;
     for (int k = 0; k < 8; ++k) waiters.emplace_back([&] { (void)log->flush(); });
@@ -590,17 +595,24 @@ class WalLogTest : public QObject {
     MemFileSystem mem;
     FaultFileSystem fs(mem, 1);
     FaultConfig c;
-    c.latencyUs = 30000;
+    c.latencyUs = 300000;
     fs.setConfig(c);
     auto log = mustOpen(fs, kDir);
+    std::atomic<bool> syncing{false};
+    fs.setCrashPoint([&](const std::string& op) {
+      if (op.rfind("sync ", 0) == 0) syncing = true;
+      return false;
+    });
     QLAB_VERIFY_OK(appendRange(*log, 1, 10));
     std::thread t([&] { (void)log->flush(); });
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    while (!syncing.load()) std::this_thread::yield();
     QElapsedTimer timer;
     timer.start();
     QVERIFY(*log->read(7) == entryFor(7));  // served from the in-flight batch
-    QCOMPARE(log->lastIndex(), Index{10});
-    QVERIFY(timer.elapsed() < 20);
+    QLAB_VERIFY_OK(log->append(entryFor(11)));
+    QCOMPARE(log->lastIndex(), Index{11});
+    QVERIFY(timer.elapsed() < 150);         // did not wait for the 300 ms sync
+    QCOMPARE(log->durableEnd(), Index{0});
     t.join();
   }
 };
