@@ -18,12 +18,12 @@ class JsonWriterTest : public QObject {
     w.key("c").beginObject().key("d").value(std::uint64_t(18446744073709551615ull)).endObject();
     w.endObject();
     QCOMPARE(QString::fromStdString(w.str()),
-             QString(R"({"a":1,"b":["x",true,null,2.5],"c":{"d":18446744073709551615}})"));
+             QString("{\"a\":1,\"b\":[\"x\",true,null,2.5],\"c\":{\"d\":18446744073709551615}}"));
   }
 
   void controlCharactersAndQuotesAreEscaped() {
     QCOMPARE(QString::fromStdString(JsonWriter::escape(std::string("a\"b\\c\n\x01", 7))),
-             QString(R"("a\"b\\c\n\u0001")"));
+             QString("\"a\\\"b\\\\c\\n\\u0001\""));
   }
 
   void validUtf8PassesThrough() {
