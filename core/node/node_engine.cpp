@@ -569,7 +569,7 @@ kv::ClientResponse NodeEngine::notLeader(const kv::ClientRequest& rq) const {
   return r;
 }
 
-EntryView NodeEngine::decodeEntry(const Entry& e) {
+EntryView decodeEntryView(const Entry& e) {
   EntryView v;
   v.index = e.index;
   v.generation = e.generation;
@@ -591,7 +591,7 @@ EntryView NodeEngine::decodeEntry(const Entry& e) {
 }
 
 void NodeEngine::rememberRecent(const Entry& e) {
-  m_recent.push_back(decodeEntry(e));
+  m_recent.push_back(decodeEntryView(e));
   while (m_recent.size() > m_options.recentEntries) m_recent.pop_front();
 }
 
@@ -603,7 +603,7 @@ std::vector<EntryView> NodeEngine::entryViews(Index from, Index to) const {
   std::vector<Entry> entries;
   if (!m_log->read(from, to, 16u << 20, &entries).isOk()) return out;
   for (const auto& e : entries) {
-    out.push_back(decodeEntry(e));
+    out.push_back(decodeEntryView(e));
     out.back().duplicate = std::find(m_duplicates.begin(), m_duplicates.end(), e.index) != m_duplicates.end();
   }
   return out;
@@ -641,6 +641,7 @@ NodeView NodeEngine::view() const {
     if (v.kv.size() >= kViewKvKeys) break;
     v.kv.emplace(k, val.size() > kDisplayValueBytes ? val.substr(0, kDisplayValueBytes) + "…" : val);
   }
+  v.duplicates.assign(m_duplicates.begin(), m_duplicates.end());
   v.counters = m_counters;
   v.counters.duplicatesIgnored = m_kv.duplicatesIgnored();
   return v;

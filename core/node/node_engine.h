@@ -65,6 +65,9 @@ class EngineHost {
   virtual void stateReplaced(const replication::SnapshotMeta& /*meta*/, NodeId /*from*/) {}
 };
 
+// An entry decoded for display (key, value, client and sequence of data entries).
+EntryView decodeEntryView(const Entry& e);
+
 class NodeEngine {
  public:
   // Opens (or creates) the node's data directory and recovers: meta, newest intact
@@ -134,7 +137,7 @@ class NodeEngine {
   void coreEvent(const replication::Event& e);
   void rememberRecent(const Entry& e);
   void noteSegmentChanges();
-  static EntryView decodeEntry(const Entry& e);
+
   void respond(std::uint64_t conn, kv::ClientResponse r);
   kv::ClientResponse notLeader(const kv::ClientRequest& rq) const;
 

@@ -84,6 +84,7 @@ struct NodeView {
   std::uint64_t bufferedBytes = 0;
   std::vector<SegmentView> segments;
   std::vector<EntryView> recent;           // the newest entries (a window for the UI)
+  std::vector<Index> duplicates;           // recent indices applied as duplicates (ignored)
   std::vector<replication::PeerProgress> peers;  // on the leader
   std::map<std::string, std::string> kv;   // state applied at the HWM (first keys only)
   std::size_t kvKeys = 0;

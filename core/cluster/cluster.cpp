@@ -1,0 +1,450 @@
+#include "core/cluster/cluster.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include <QDir>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <spdlog/spdlog.h>
+
+#include "core/common/clock.h"
+#include "core/replication/quorum.h"
+
+namespace qlab::cluster {
+
+namespace fs = std::filesystem;
+
+Result<std::uint32_t> parseWriteQuorum(const std::string& s, int nodes) {
+  if (s == "majority") return std::uint32_t{0};
+  char* end = nullptr;
+  long v = std::strtol(s.c_str(), &end, 10);
+  if (s.empty() || *end != '\0' || v < 1 || v > nodes)
+    return Status::invalidArgument("write quorum must be \"majority\" or a number from 1 to " +
+                                   std::to_string(nodes) + ", not '" + s + "'");
+  return static_cast<std::uint32_t>(v);
+}
+
+std::string writeQuorumName(std::uint32_t w) { return w == 0 ? "majority" : std::to_string(w); }
+
+Cluster::Cluster(ClusterOptions options, QObject* parent)
+    : QObject(parent), m_options(std::move(options)), m_writeQuorum(m_options.writeQuorum) {
+  m_startUs = SteadyClock::instance().nowUs();
+  m_logs = std::make_unique<LogHub>();
+  m_logs->setClock([this] { return nowMs(); });
+  m_logs->setEcho(m_options.echoLogs);
+  m_log = m_logs->loggerFor(kNoNode);
+  m_checker = std::make_unique<LiveChecker>(m_options.nodes);
+  m_checker->setClock([this] { return nowMs(); });
+  connect(&m_poll, &QTimer::timeout, this, &Cluster::poll);
+}
+
+Cluster::~Cluster() {
+  stop();
+  if (m_ownsDataDir && !m_options.keepData && !m_dataDir.empty()) {
+    std::error_code ec;
+    fs::remove_all(m_dataDir, ec);
+  }
+}
+
+std::int64_t Cluster::nowUs() const { return SteadyClock::instance().nowUs() - m_startUs; }
+std::int64_t Cluster::nowMs() const { return nowUs() / 1000; }
+std::string Cluster::nodeDir(NodeId id) const { return m_dataDir + "/node-" + std::to_string(id); }
+
+Status Cluster::start() {
+  if (started()) return Status::ok();
+  if (m_options.nodes < 1 || m_options.nodes > kMaxNodes)
+    return Status::invalidArgument("a cluster has 1 to 9 nodes, not " + std::to_string(m_options.nodes));
+  if (m_options.writeQuorum > static_cast<std::uint32_t>(m_options.nodes))
+    return Status::invalidArgument("write quorum " + std::to_string(m_options.writeQuorum) + " exceeds " +
+                                   std::to_string(m_options.nodes) + " nodes");
+  m_dataDir = m_options.dataDir;
+  if (m_dataDir.empty()) {
+    QTemporaryDir tmp(QDir::tempPath() + "/quorumlab-XXXXXX");
+    tmp.setAutoRemove(false);
+    if (!tmp.isValid())
+      return Status::ioError("cannot create a temporary data directory in " + QDir::tempPath().toStdString() +
+                             ": " + tmp.errorString().toStdString() + "; pass --data DIR");
+    m_dataDir = tmp.path().toStdString();
+    m_ownsDataDir = true;
+  }
+  // Fail early, with the path, when the directory cannot be written.
+  {
+    std::error_code ec;
+    fs::create_directories(m_dataDir, ec);
+    std::string probe = m_dataDir + "/.quorumlab-write-test";
+    std::ofstream out(probe);
+    if (ec || !out) {
+      return Status::ioError("data directory " + m_dataDir + " is not writable" +
+                             (ec ? " (" + ec.message() + ")" : "") + "; choose another with --data DIR");
+    }
+    out.close();
+    fs::remove(probe, ec);
+  }
+  m_recorder = std::make_unique<Recorder>(m_dataDir);
+  m_checker->setSink([this](const Finding& f) {
+    node::NodeEvent e;
+    e.tMs = f.tMs;
+    e.kind = node::EventKind::kViolation;
+    e.detail = f.text;
+    if (!f.violation) e.kind = node::EventKind::kDiverged;
+    m_recorder->record(e);
+    if (f.violation) m_log->error("invariant violated: {}", f.text);
+    else m_log->warn("{}", f.text);
+    QString text = QString::fromStdString(f.text);
+    bool violation = f.violation;
+    QMetaObject::invokeMethod(this, [this, text, violation] { emit finding(text, violation); }, Qt::QueuedConnection);
+  });
+
+  // Free ports on 127.0.0.1, fixed for the life of this cluster (a restarted node reuses its own).
+  for (int i = 1; i <= m_options.nodes; ++i) {
+    QTcpServer probe;
+    if (!probe.listen(QHostAddress::LocalHost, 0))
+      return Status::ioError("cannot find a free TCP port on 127.0.0.1: " + probe.errorString().toStdString());
+    m_ports[static_cast<NodeId>(i)] = probe.serverPort();
+  }
+  m_lives.assign(static_cast<std::size_t>(m_options.nodes) + 1, 0);
+  m_lastStatus.assign(static_cast<std::size_t>(m_options.nodes) + 1, node::NodeStatus::kDead);
+  for (int i = 1; i <= m_options.nodes; ++i)
+    m_nodes.push_back(std::make_unique<node::LiveNode>(nodeOptions(static_cast<NodeId>(i))));
+  m_log->info("cluster of {} nodes in {} (write quorum {}, flush {})", m_options.nodes, m_dataDir,
+              writeQuorumName(m_writeQuorum), wal::flushModeName(m_options.flush.mode));
+  Status firstError;
+  for (auto& n : m_nodes) {
+    ++m_lives[n->id()];
+    Status s = n->start();
+    if (!s.isOk() && firstError.isOk()) firstError = s;
+  }
+  m_load = std::make_unique<LoadGenerator>(m_options.name, m_ports, *m_recorder, [this] { return nowUs(); });
+  LiveChecker* checker = m_checker.get();
+  m_load->setOnOperation([checker](const Operation& op) { checker->onOperation(op); });
+  updateSafety();
+  m_poll.start(100);
+  // A node that cannot start is shown as failed; the others go on. Report only when none runs.
+  bool anyRunning = std::any_of(m_nodes.begin(), m_nodes.end(), [](const auto& n) { return n->running(); });
+  if (!anyRunning && !firstError.isOk()) return firstError;
+  return Status::ok();
+}
+
+node::LiveNodeOptions Cluster::nodeOptions(NodeId id) const {
+  node::LiveNodeOptions o;
+  o.engine.id = id;
+  o.engine.voters.clear();
+  for (int i = 1; i <= m_options.nodes; ++i) o.engine.voters.push_back(static_cast<NodeId>(i));
+  o.engine.dataDir = nodeDir(id);
+  o.engine.log.segmentBytes = m_options.segmentBytes;
+  o.engine.flush = m_options.flush;
+  o.engine.snapshotEvery = m_options.snapshotEvery;
+  o.engine.retainEntries = m_options.retainEntries;
+  o.engine.heartbeatTicks = m_options.heartbeatTicks;
+  o.engine.electionTicks = m_options.electionTicks;
+  o.engine.seed = m_options.seed * 1000003 + id;
+  o.engine.initialWriteQuorum = m_options.writeQuorum;
+  o.clusterName = m_options.name;
+  o.port = m_ports.at(id);
+  for (const auto& [peer, port] : m_ports)
+    if (peer != id) o.peerPorts[peer] = port;
+  o.tickMs = m_options.tickMs;
+  o.seed = m_options.seed + id;
+  o.logger = m_logs->loggerFor(id);
+  Recorder* rec = m_recorder.get();
+  LiveChecker* chk = m_checker.get();
+  o.onEvent = [rec, chk](const node::NodeEvent& e) {
+    rec->record(e);
+    chk->onEvent(e);
+  };
+  o.onApplied = [chk](NodeId n, const Entry& e, bool dup) { chk->onApplied(n, e, dup); };
+  o.onStateReplaced = [chk](NodeId n, const replication::SnapshotMeta& m, NodeId from) { chk->onStateReplaced(n, m, from); };
+  o.onStarted = [chk](NodeId n, Index applied) { chk->onRestart(n, applied); };
+  o.clock = [this] { return nowMs(); };
+  return o;
+}
+
+void Cluster::stop() {
+  if (!started()) return;
+  m_poll.stop();
+  if (m_load) m_load->stop(0);
+  for (auto& n : m_nodes) {
+    if (!n->running()) continue;
+    n->resume();
+    n->flushNow();  // a clean shutdown keeps what was buffered; kill() is the power loss
+    n->kill(false);
+  }
+  m_load.reset();
+  m_nodes.clear();
+  m_log->info("cluster stopped");
+}
+
+void Cluster::clusterEvent(node::EventKind kind, NodeId node, std::string detail, Index a, Index b) {
+  node::NodeEvent e;
+  e.tMs = nowMs();
+  e.node = node;
+  e.kind = kind;
+  e.a = a;
+  e.b = b;
+  e.detail = std::move(detail);
+  if (m_recorder) m_recorder->record(e);
+}
+
+// ---------------------------------------------------------------------------------------
+// Controls
+
+void Cluster::kill(NodeId id, bool torn) {
+  if (id < 1 || id > m_nodes.size() || !m_nodes[id - 1]->running()) return;
+  clusterEvent(node::EventKind::kKill, id, torn ? "power loss, torn last write" : "power loss");
+  m_nodes[id - 1]->kill(torn);
+  emit nodeStatusChanged(id);
+}
+
+Status Cluster::restart(NodeId id) {
+  if (id < 1 || id > m_nodes.size()) return Status::invalidArgument("no node " + std::to_string(id));
+  auto& n = m_nodes[id - 1];
+  if (n->running()) return Status::ok();
+  ++m_lives[id];
+  clusterEvent(node::EventKind::kRestart, id, "recovering from " + nodeDir(id));
+  Status s = n->restart();
+  if (s.isOk()) {
+    // The new transport starts without faults: put this node's outgoing ones back.
+    for (const auto& [link, st] : m_links)
+      if (link.first == id) n->setLinkFault(link.second, net::LinkFault{st.cut, st.delayMs, st.drop});
+  }
+  emit nodeStatusChanged(id);
+  return s;
+}
+
+void Cluster::pause(NodeId id) {
+  if (id < 1 || id > m_nodes.size() || !m_nodes[id - 1]->running()) return;
+  clusterEvent(node::EventKind::kPause, id, "thread frozen, sockets open");
+  m_nodes[id - 1]->pause();
+  emit nodeStatusChanged(id);
+}
+
+void Cluster::resume(NodeId id) {
+  if (id < 1 || id > m_nodes.size() || !m_nodes[id - 1]->paused()) return;
+  clusterEvent(node::EventKind::kResume, id, "");
+  m_nodes[id - 1]->resume();
+  emit nodeStatusChanged(id);
+}
+
+void Cluster::setFlushPolicy(NodeId id, const wal::FlushPolicy& p) {
+  for (auto& n : m_nodes) {
+    if (id != kNoNode && n->id() != id) continue;
+    n->setFlushPolicy(p);
+    clusterEvent(node::EventKind::kFlushPolicy, n->id(),
+                 std::string(wal::flushModeName(p.mode)) +
+                     (p.mode == wal::FlushMode::kDelayed ? " " + std::to_string(p.delayMs) + " ms" : ""),
+                 static_cast<Index>(p.mode), static_cast<Index>(p.delayMs));
+  }
+  updateSafety();
+}
+
+wal::FlushPolicy Cluster::flushPolicy(NodeId id) const {
+  if (id < 1 || id > m_nodes.size()) return m_options.flush;
+  return m_nodes[id - 1]->flushPolicy();
+}
+
+void Cluster::flushNow(NodeId id) {
+  for (auto& n : m_nodes)
+    if (id == kNoNode || n->id() == id) n->flushNow();
+}
+
+void Cluster::campaign(NodeId id) {
+  if (id >= 1 && id <= m_nodes.size()) m_nodes[id - 1]->campaign();
+}
+
+void Cluster::dropResponses(NodeId id, int count) {
+  for (auto& n : m_nodes) {
+    if (id != kNoNode && n->id() != id) continue;
+    n->dropNextResponses(count);
+    clusterEvent(node::EventKind::kLinkFault, n->id(), "drops its next " + std::to_string(count) + " client responses");
+  }
+}
+
+void Cluster::partition(const std::vector<std::vector<NodeId>>& groups) {
+  std::map<NodeId, int> groupOf;
+  for (std::size_t g = 0; g < groups.size(); ++g)
+    for (NodeId id : groups[g]) groupOf[id] = static_cast<int>(g);
+  int lone = static_cast<int>(groups.size());
+  for (int i = 1; i <= m_options.nodes; ++i)
+    if (!groupOf.count(static_cast<NodeId>(i))) groupOf[static_cast<NodeId>(i)] = lone++;
+  m_links.clear();
+  std::string desc;
+  for (const auto& g : groups) {
+    desc += desc.empty() ? "{" : " | {";
+    for (std::size_t k = 0; k < g.size(); ++k) desc += (k ? "," : "") + std::to_string(g[k]);
+    desc += "}";
+  }
+  for (int a = 1; a <= m_options.nodes; ++a)
+    for (int b = 1; b <= m_options.nodes; ++b)
+      if (a != b && groupOf[static_cast<NodeId>(a)] != groupOf[static_cast<NodeId>(b)])
+        m_links[{static_cast<NodeId>(a), static_cast<NodeId>(b)}] = LinkState{true, 0, 0};
+  applyLinks();
+  clusterEvent(node::EventKind::kPartition, kNoNode, desc);
+  m_log->warn("partition {}", desc);
+}
+
+void Cluster::setLink(NodeId from, NodeId to, const net::LinkFault& f, bool oneWay) {
+  LinkState st{f.cut, f.delayMs, f.dropProbability};
+  auto put = [&](NodeId a, NodeId b) {
+    if (st == LinkState{}) m_links.erase({a, b});
+    else m_links[{a, b}] = st;
+  };
+  put(from, to);
+  if (!oneWay) put(to, from);
+  applyLinks();
+  clusterEvent(node::EventKind::kLinkFault, from,
+               "link " + std::to_string(from) + (oneWay ? " -> " : " <-> ") + std::to_string(to) +
+                   (f.cut ? ": cut" : ": delay " + std::to_string(f.delayMs) + " ms, drop " +
+                                          std::to_string(static_cast<int>(f.dropProbability * 100)) + "%"),
+               to, 0);
+}
+
+void Cluster::heal() {
+  m_links.clear();
+  applyLinks();
+  clusterEvent(node::EventKind::kHeal, kNoNode, "all links restored");
+  m_log->info("healed: every link restored");
+}
+
+LinkState Cluster::link(NodeId from, NodeId to) const {
+  auto it = m_links.find({from, to});
+  return it == m_links.end() ? LinkState{} : it->second;
+}
+
+void Cluster::applyLinks() {
+  for (auto& n : m_nodes) {
+    n->clearLinkFaults();
+    for (const auto& [link, st] : m_links)
+      if (link.first == n->id()) n->setLinkFault(link.second, net::LinkFault{st.cut, st.delayMs, st.drop});
+  }
+}
+
+bool Cluster::setWriteQuorum(std::uint32_t w) {
+  w = std::min<std::uint32_t>(w, static_cast<std::uint32_t>(m_options.nodes));
+  m_writeQuorum = w;
+  clusterEvent(node::EventKind::kQuorumChange, kNoNode, "write quorum " + writeQuorumName(w), w);
+  m_log->info("write quorum set to {}", writeQuorumName(w));
+  updateSafety();
+  NodeId l = leader();
+  if (l == kNoNode) {
+    m_pendingWriteQuorum = w;
+    return false;
+  }
+  m_pendingWriteQuorum.reset();
+  m_nodes[l - 1]->proposeWriteQuorum(w);
+  return true;
+}
+
+std::uint32_t Cluster::writeQuorum() const { return m_writeQuorum; }
+
+std::string Cluster::writeQuorumWarning() const {
+  int n = m_options.nodes;
+  int w = replication::effectiveWriteQuorum(static_cast<int>(m_writeQuorum), n);
+  int maj = replication::majority(n);
+  std::string of = "W=" + std::to_string(w) + " of " + std::to_string(n);
+  if (w < maj)
+    return of + ": a write counts as committed once " + std::to_string(w) +
+           (w == 1 ? " node has" : " nodes have") + " it, fewer than a majority (" + std::to_string(maj) +
+           "). A new leader is elected by a majority that may not include those nodes, so an "
+           "acknowledged write can be lost on failover. Safety traded for speed.";
+  if (w == n && n > 1)
+    return of + ": every node must have a write before it commits. With any one node down or "
+           "cut off, nothing commits. Liveness traded for safety.";
+  return "";
+}
+
+// ---------------------------------------------------------------------------------------
+// State
+
+std::vector<std::shared_ptr<const node::NodeView>> Cluster::views() const {
+  std::vector<std::shared_ptr<const node::NodeView>> out;
+  out.reserve(m_nodes.size());
+  for (const auto& n : m_nodes) out.push_back(n->view());
+  return out;
+}
+
+std::shared_ptr<const node::NodeView> Cluster::view(NodeId id) const {
+  if (id < 1 || id > m_nodes.size()) return nullptr;
+  return m_nodes[id - 1]->view();
+}
+
+NodeId Cluster::leader() const {
+  NodeId best = kNoNode;
+  Generation g = 0;
+  for (const auto& n : m_nodes) {
+    auto v = n->view();
+    if (v->status != node::NodeStatus::kRunning || v->role != replication::Role::kLeader) continue;
+    if (best == kNoNode || v->generation > g) {
+      best = v->id;
+      g = v->generation;
+    }
+  }
+  return best;
+}
+
+Index Cluster::hwm() const {
+  NodeId l = leader();
+  if (l != kNoNode) return view(l)->hwm;
+  Index h = 0;
+  for (const auto& v : views()) h = std::max(h, v->hwm);
+  return h;
+}
+
+std::vector<node::EntryView> Cluster::entries(NodeId id, Index from, Index to) const {
+  if (id < 1 || id > m_nodes.size()) return {};
+  return m_nodes[id - 1]->entries(from, to);
+}
+
+std::uint16_t Cluster::port(NodeId id) const {
+  auto it = m_ports.find(id);
+  return it == m_ports.end() ? 0 : it->second;
+}
+
+bool Cluster::caughtUp() const {
+  NodeId l = leader();
+  if (l == kNoNode) return false;
+  auto lv = view(l);
+  if (lv->hwm != lv->lastIndex) return false;
+  for (const auto& v : views()) {
+    if (v->status != node::NodeStatus::kRunning) return false;
+    if (v->hwm < lv->hwm || v->applied < lv->hwm || v->lastIndex < lv->hwm) return false;
+  }
+  return true;
+}
+
+void Cluster::updateSafety() {
+  bool safe = m_writeQuorum == 0 ||
+              static_cast<int>(m_writeQuorum) >= replication::majority(m_options.nodes);
+  for (const auto& n : m_nodes) {
+    auto m = n->flushPolicy().mode;
+    if (m != wal::FlushMode::kAlways && m != wal::FlushMode::kGroup) safe = false;
+  }
+  if (m_nodes.empty()) {
+    auto m = m_options.flush.mode;
+    if (m != wal::FlushMode::kAlways && m != wal::FlushMode::kGroup) safe = false;
+  }
+  m_checker->setSafe(safe);
+}
+
+void Cluster::poll() {
+  for (const auto& n : m_nodes) {
+    auto v = n->view();
+    NodeId id = n->id();
+    if (v->status == node::NodeStatus::kRunning) m_checker->onHwm(id, m_lives[id], v->hwm);
+    if (v->status != m_lastStatus[id]) {
+      m_lastStatus[id] = v->status;
+      emit nodeStatusChanged(id);
+    }
+  }
+  if (m_pendingWriteQuorum && leader() != kNoNode) setWriteQuorum(*m_pendingWriteQuorum);
+  NodeId l = leader();
+  if (l != kNoNode) {
+    for (const auto& lw : m_checker->checkNewlyLost(l))
+      clusterEvent(node::EventKind::kLostWrite, l, lw.key + "=" + lw.value, lw.index, lw.client);
+  }
+}
+
+}  // namespace qlab::cluster

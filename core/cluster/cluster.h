@@ -1,0 +1,154 @@
+#pragma once
+// Cluster: N live nodes (1..9) in one process, with their data directories and free ports on
+// 127.0.0.1, plus the client load generator, the recorder, the live invariant checker and
+// the log hub. This is the one object the GUI and `quorumlab run` drive. It lives on the
+// thread that creates it (the GUI thread); every node runs on its own thread behind it.
+//
+//   Cluster c(options);
+//   if (Status s = c.start(); !s) ...            // recovers if options.dataDir holds a cluster
+//   c.load().start({.clients = 4, .rate = 200});
+//   c.kill(c.leader());                          // power loss
+//   c.restart(2); c.partition({{1}, {2, 3}}); c.heal();
+//   for (auto& v : c.views()) ...                // immutable per-node pictures
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <QObject>
+#include <QTimer>
+
+#include "core/cluster/live_checker.h"
+#include "core/cluster/load_generator.h"
+#include "core/cluster/log_hub.h"
+#include "core/cluster/recorder.h"
+#include "core/net/link_fault.h"
+#include "core/node/live_node.h"
+#include "core/node/node_view.h"
+#include "core/wal/flusher.h"
+
+namespace qlab::cluster {
+
+struct ClusterOptions {
+  std::string name = "quorumlab";
+  int nodes = 3;                       // 1..9
+  std::string dataDir;                 // empty: a fresh temporary directory
+  bool keepData = false;               // keep that temporary directory (a given one is never removed)
+  std::uint32_t writeQuorum = 0;       // W; 0 = majority
+  std::uint64_t segmentBytes = 64 * 1024;
+  std::uint64_t snapshotEvery = 1000;  // entries; 0 = never
+  Index retainEntries = 256;           // kept below the log end even after a snapshot
+  wal::FlushPolicy flush;              // default for every node
+  std::uint64_t seed = 1;
+  int tickMs = 20;
+  int heartbeatTicks = 5;              // 100 ms
+  int electionTicks = 50;              // 1-2 s: slow enough to watch
+  bool echoLogs = false;               // node warnings to stderr (headless runs)
+};
+
+// Parses "majority" or 1..nodes. Error names the value.
+Result<std::uint32_t> parseWriteQuorum(const std::string& s, int nodes);
+std::string writeQuorumName(std::uint32_t w);
+
+// One direction of one link, as the cluster set it.
+struct LinkState {
+  bool cut = false;
+  int delayMs = 0;
+  double drop = 0;
+  bool operator==(const LinkState&) const = default;
+};
+
+class Cluster : public QObject {
+  Q_OBJECT
+ public:
+  explicit Cluster(ClusterOptions options, QObject* parent = nullptr);
+  ~Cluster() override;
+
+  // Creates directories, picks free ports (kept across restarts) and starts every node.
+  // Fails with a message naming the directory when it is not writable.
+  Status start();
+  // Stops load and every node (like a clean shutdown: buffers are flushed first).
+  void stop();
+  bool started() const { return !m_nodes.empty(); }
+
+  const ClusterOptions& options() const { return m_options; }
+  int size() const { return m_options.nodes; }
+  const std::string& dataDir() const { return m_dataDir; }
+  std::string nodeDir(NodeId id) const;
+  std::int64_t nowMs() const;
+  std::int64_t nowUs() const;
+
+  // ---- faults and controls (ids are 1..size(); the "all" forms loop) ----
+  void kill(NodeId id, bool torn = false);
+  Status restart(NodeId id);
+  void pause(NodeId id);
+  void resume(NodeId id);
+  void setFlushPolicy(NodeId id, const wal::FlushPolicy& p);
+  wal::FlushPolicy flushPolicy(NodeId id) const;
+  void flushNow(NodeId id);
+  void campaign(NodeId id);
+  void dropResponses(NodeId id, int count);
+  // Nodes talk only within their group; nodes not listed form a group of their own.
+  void partition(const std::vector<std::vector<NodeId>>& groups);
+  // Degrades from -> to (and to -> from unless oneWay).
+  void setLink(NodeId from, NodeId to, const net::LinkFault& fault, bool oneWay = false);
+  void heal();
+  LinkState link(NodeId from, NodeId to) const;
+  // Proposes the write quorum through the leader (0 = majority). False when there is no
+  // leader to propose it; the request is kept and proposed when one appears.
+  bool setWriteQuorum(std::uint32_t w);
+  std::uint32_t writeQuorum() const;    // as the cluster last asked for it
+  // Why the current W is risky, in words ("" when it is the safe majority).
+  std::string writeQuorumWarning() const;
+
+  // ---- state ----
+  std::vector<std::shared_ptr<const node::NodeView>> views() const;
+  std::shared_ptr<const node::NodeView> view(NodeId id) const;
+  NodeId leader() const;  // the running leader of the highest generation, or 0
+  Index hwm() const;      // the leader's HWM (or the highest seen if there is no leader)
+  std::vector<node::EntryView> entries(NodeId id, Index from, Index to) const;
+  std::uint16_t port(NodeId id) const;
+  // True when every running node holds the leader's whole committed log.
+  bool caughtUp() const;
+
+  LoadGenerator& load() { return *m_load; }
+  Recorder& recorder() { return *m_recorder; }
+  LiveChecker& checker() { return *m_checker; }
+  LogHub& logs() { return *m_logs; }
+
+ signals:
+  // A node started, died, failed, paused or resumed.
+  void nodeStatusChanged(qlab::NodeId id);
+  // The live checker found something (violation or an expected loss).
+  void finding(const QString& text, bool violation);
+
+ private:
+  node::LiveNodeOptions nodeOptions(NodeId id) const;
+  void clusterEvent(node::EventKind kind, NodeId node, std::string detail, Index a = 0, Index b = 0);
+  void applyLinks();
+  void updateSafety();
+  void poll();
+
+  ClusterOptions m_options;
+  std::string m_dataDir;
+  bool m_ownsDataDir = false;
+  std::int64_t m_startUs = 0;
+  std::map<NodeId, std::uint16_t> m_ports;
+  std::vector<std::unique_ptr<node::LiveNode>> m_nodes;
+  std::vector<int> m_lives;
+  std::map<std::pair<NodeId, NodeId>, LinkState> m_links;
+  std::uint32_t m_writeQuorum = 0;
+  std::optional<std::uint32_t> m_pendingWriteQuorum;
+  std::unique_ptr<LogHub> m_logs;
+  std::unique_ptr<Recorder> m_recorder;
+  std::unique_ptr<LiveChecker> m_checker;
+  std::unique_ptr<LoadGenerator> m_load;
+  std::shared_ptr<spdlog::logger> m_log;
+  QTimer m_poll;
+  std::vector<node::NodeStatus> m_lastStatus;
+};
+
+}  // namespace qlab::cluster

@@ -1,0 +1,76 @@
+#pragma once
+// Recorder: the cluster's memory of what happened, with a common monotonic clock. Node
+// events (messages, elections, flushes, segment rolls and deletes, truncations, faults) go
+// into a bounded ring for the UI and are spilled in full to events.jsonl in the data
+// directory; client operations go into the history (history.jsonl). Memory stays bounded
+// however long the app runs. Thread-safe: nodes and clients record from their threads.
+#include <cstdint>
+#include <deque>
+#include <fstream>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/cluster/history.h"
+#include "core/node/node_event.h"
+
+namespace qlab::cluster {
+
+struct RecordedEvent {
+  std::uint64_t seq = 0;
+  node::NodeEvent event;
+};
+
+struct RecorderStats {
+  std::uint64_t events = 0;          // recorded since start (including spilled)
+  std::uint64_t operations = 0;
+  std::uint64_t okWrites = 0;
+  std::uint64_t okReads = 0;
+  std::uint64_t failed = 0;
+  std::uint64_t timedOut = 0;
+};
+
+class Recorder {
+ public:
+  // `spillDir` empty = no files. Ring and history caps bound memory.
+  explicit Recorder(std::string spillDir = {}, std::size_t eventCapacity = 200000,
+                    std::size_t historyCapacity = 500000);
+  ~Recorder();
+
+  void record(const node::NodeEvent& e);
+  void recordOperation(const Operation& op);
+  // Events with seq > afterSeq still in the ring (oldest first, at most `limit`).
+  std::vector<RecordedEvent> eventsSince(std::uint64_t afterSeq, std::size_t limit = 20000) const;
+  // Events in the ring whose time lies in [fromMs, toMs] (the timeline scrolled back).
+  std::vector<RecordedEvent> eventsBetween(std::int64_t fromMs, std::int64_t toMs,
+                                           std::size_t limit = 50000) const;
+  std::uint64_t lastEventSeq() const;
+  // The operations still in memory (all of them unless the cap was hit: see truncated()).
+  std::vector<Operation> history() const;
+  // Operations completed with completeUs > afterUs (for charts).
+  std::vector<Operation> operationsSince(std::int64_t afterUs) const;
+  bool historyTruncated() const;
+  RecorderStats stats() const;
+  // Flushes the spill files (for export) and returns their paths (empty if none).
+  std::string eventsFile();
+  std::string historyFile();
+
+  static std::string eventToJson(const node::NodeEvent& e);
+  static std::string operationToJson(const Operation& op);
+
+ private:
+  mutable std::mutex m_mu;
+  std::deque<RecordedEvent> m_events;
+  std::size_t m_eventCapacity;
+  std::deque<Operation> m_history;
+  std::size_t m_historyCapacity;
+  bool m_historyTruncated = false;
+  std::uint64_t m_nextSeq = 1;
+  RecorderStats m_stats;
+  std::string m_spillDir;
+  std::ofstream m_eventsOut;
+  std::ofstream m_historyOut;
+};
+
+}  // namespace qlab::cluster

@@ -1,0 +1,103 @@
+#pragma once
+// Scenario files (CONTRACT.md "Scenario files"): parsing with errors that name the file,
+// line and field, and a runner that plays the steps against a live Cluster on the event
+// loop. The lessons (resources/lessons/) are scenarios too.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <QJsonObject>
+#include <QObject>
+#include <QTimer>
+
+#include "core/cluster/cluster.h"
+
+namespace qlab::cluster {
+
+struct Step {
+  std::string kind;                 // "write", "load", "kill", ... (CONTRACT.md table)
+  std::optional<std::int64_t> atMs; // wait until this many ms after the start first
+  QJsonObject fields;               // the step as written, validated
+  int line = 0;                     // where it is in the file, for messages
+};
+
+struct Scenario {
+  std::string name;
+  std::string file;
+  int nodes = 3;
+  std::uint32_t writeQuorum = 0;
+  std::uint64_t segmentBytes = 64 * 1024;
+  std::uint64_t snapshotEvery = 1000;
+  wal::FlushPolicy flush;
+  std::uint64_t seed = 1;
+  bool hasSeed = false;
+  std::vector<Step> steps;
+  QJsonObject config;               // the top-level keys as written (for cluster.json)
+};
+
+// Parses and validates. kInvalidArgument with "FILE:LINE: field 'x': what is wrong".
+Result<Scenario> parseScenario(const std::string& json, const std::string& fileName);
+Result<Scenario> loadScenario(const std::string& path);
+
+// The summary `run --json` prints (CONTRACT.md).
+struct RunSummary {
+  bool ok = true;
+  std::uint64_t ackedWrites = 0;
+  Index committed = 0;
+  std::vector<LostWrite> lostAcked;
+  std::vector<std::string> violations;
+  std::vector<std::string> failedExpectations;
+  int leaderChanges = 0;
+  Index finalHwm = 0;
+  std::int64_t durationMs = 0;
+  std::string toJson() const;
+};
+
+// Plays a scenario against a started cluster. Emits stepStarted for each step and
+// finished once all ran (or one failed: a `wait` that timed out does not stop the run, an
+// unmet `expect` is recorded and the run goes on).
+class ScenarioRunner : public QObject {
+  Q_OBJECT
+ public:
+  ScenarioRunner(Cluster& cluster, Scenario scenario, QObject* parent = nullptr);
+  void start();
+  void cancel();
+  bool running() const { return m_running; }
+  int currentStep() const { return m_index; }
+  const Scenario& scenario() const { return m_scenario; }
+  // The summary as of now (final once finished() was emitted).
+  RunSummary summary() const;
+
+ signals:
+  void stepStarted(int index, const QString& description);
+  void stepFailed(int index, const QString& why);
+  void finished(bool ok);
+
+ private:
+  void next();
+  void runStep(const Step& s);
+  void waitUntil(std::function<bool()> pred, std::int64_t timeoutMs, const std::string& what);
+  std::vector<NodeId> nodesOf(const QJsonValue& v) const;
+  static std::string describe(const Step& s);
+
+  Cluster& m_cluster;
+  Scenario m_scenario;
+  int m_index = -1;
+  bool m_running = false;
+  std::int64_t m_startMs = 0;
+  std::vector<std::string> m_failedExpectations;
+  std::vector<std::string> m_stepErrors;
+  QTimer m_timer;
+  std::function<bool()> m_waitPred;
+  std::int64_t m_waitDeadlineMs = 0;
+  std::string m_waitWhat;
+};
+
+// Builds the final summary: lost acknowledged writes (against the leader's history),
+// violations, leader changes, final HWM.
+RunSummary summarize(Cluster& cluster, std::int64_t durationMs, std::vector<std::string> failedExpectations);
+
+}  // namespace qlab::cluster

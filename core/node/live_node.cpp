@@ -1,0 +1,447 @@
+#include "core/node/live_node.h"
+
+#include <chrono>
+#include <future>
+
+#include <QDateTime>
+#include <QMetaObject>
+#include <QTimer>
+#include <spdlog/spdlog.h>
+
+#include "core/kv/client_protocol.h"
+#include "core/net/transport.h"
+#include "core/replication/message.h"
+#include "core/wal/flusher.h"
+
+namespace qlab::node {
+
+// The part of a LiveNode that lives on the node thread: the engine's host.
+class NodeWorker final : public QObject, public EngineHost {
+ public:
+  NodeWorker(LiveNode* owner, int incarnation) : m_owner(owner), m_opts(owner->m_options), m_incarnation(incarnation) {
+    m_opts.engine.flush = owner->flushPolicy();
+  }
+  ~NodeWorker() override = default;
+
+  // Runs on the node thread: recover, then start serving.
+  Status open() {
+    auto e = NodeEngine::open(m_opts.engine, wal::posixFileSystem(), *this);
+    if (!e.isOk()) return e.status();
+    m_engine = std::move(e.value());
+    if (m_opts.onStarted) m_opts.onStarted(m_opts.engine.id, m_engine->kv().appliedIndex());
+    for (const auto& note : m_engine->recoveryNotes()) log(spdlog::level::info, "recovery: " + note);
+    m_flusher = std::make_unique<wal::Flusher>(m_engine->log(), m_opts.engine.flush);
+    // Called from the flusher thread (or inline from this one): hop onto the node thread.
+    // shutdown() clears the listener and joins the flusher before this worker is deleted,
+    // and Qt discards events still queued for a deleted object.
+    NodeWorker* me = this;
+    m_engine->log().setDurableListener([me](Index) {
+      QMetaObject::invokeMethod(me, [me] { me->durable(); }, Qt::QueuedConnection);
+    });
+    {
+      std::lock_guard lk(m_owner->m_logMu);
+      m_owner->m_logForReads = &m_engine->log();
+    }
+
+    net::TransportOptions to;
+    to.clusterName = m_opts.clusterName;
+    to.self = m_opts.engine.id;
+    to.port = m_opts.port;
+    to.peerPorts = m_opts.peerPorts;
+    to.faultSeed = m_opts.seed * 977 + static_cast<std::uint64_t>(m_incarnation);
+    to.logger = m_opts.logger;
+    m_transport = std::make_unique<net::Transport>(to);
+    connect(m_transport.get(), &net::Transport::peerMessage, this, &NodeWorker::onPeerMessage);
+    connect(m_transport.get(), &net::Transport::clientRequest, this, &NodeWorker::onClientRequest);
+    connect(m_transport.get(), &net::Transport::clientDisconnected, this,
+            [this](quint64 conn) { if (m_engine) m_engine->clientGone(conn); });
+    Status s = m_transport->start();
+    if (!s.isOk()) {
+      shutdown(false, 0);
+      return s;
+    }
+    m_owner->m_port.store(m_transport->port());
+
+    m_tick = new QTimer(this);
+    m_tick->setTimerType(Qt::PreciseTimer);
+    connect(m_tick, &QTimer::timeout, this, [this] {
+      if (!m_engine) return;
+      m_engine->tick();
+      m_engine->endOfTurn();
+      m_dirty = true;
+    });
+    m_tick->start(m_opts.tickMs);
+    m_publishTimer = new QTimer(this);
+    connect(m_publishTimer, &QTimer::timeout, this, [this] { publishIfDirty(); });
+    m_publishTimer->start(m_opts.publishIntervalMs);
+    m_dirty = true;
+    publishIfDirty();
+    log(spdlog::level::info, "serving on 127.0.0.1:" + std::to_string(m_transport->port()) + ", log " +
+                                 std::to_string(m_engine->log().firstIndex()) + ".." +
+                                 std::to_string(m_engine->log().lastIndex()) + ", flush " +
+                                 wal::flushModeName(m_opts.engine.flush.mode));
+    return Status::ok();
+  }
+
+  // Power loss (or the end of the node). Runs on the node thread.
+  void shutdown(bool torn, std::uint64_t seed) {
+    if (m_tick) m_tick->stop();
+    if (m_publishTimer) m_publishTimer->stop();
+    if (m_transport) m_transport->abortAll();
+    if (m_flusher) m_flusher->stop();
+    if (m_engine) {
+      publishIfDirty(true);
+      m_engine->log().setDurableListener(nullptr);
+      {
+        std::lock_guard lk(m_owner->m_logMu);
+        m_owner->m_logForReads = nullptr;
+      }
+      m_engine->log().simulatePowerLoss(torn, seed);
+    }
+    m_flusher.reset();
+    m_engine.reset();
+    m_transport.reset();
+  }
+
+  // Commands (node thread).
+  void setFlushPolicy(const wal::FlushPolicy& p) {
+    if (!m_engine) return;
+    m_engine->setFlushPolicy(p);
+    log(spdlog::level::info, std::string("flush policy is now ") + wal::flushModeName(p.mode) +
+                                 (p.mode == wal::FlushMode::kDelayed ? " (" + std::to_string(p.delayMs) + " ms)" : ""));
+    m_dirty = true;
+  }
+  void flushNow() {
+    if (!m_engine) return;
+    m_engine->flushNow();
+    m_dirty = true;
+  }
+  void proposeWriteQuorum(std::uint32_t w) {
+    if (m_engine) m_engine->proposeWriteQuorum(w);
+  }
+  void campaign() {
+    if (m_engine) m_engine->campaign();
+  }
+  void setLinkFault(NodeId to, const net::LinkFault& f) {
+    if (m_transport) m_transport->setLinkFault(to, f);
+  }
+  void clearLinkFaults() {
+    if (m_transport) m_transport->clearLinkFaults();
+  }
+  void dropNextResponses(int n) {
+    if (m_transport) m_transport->dropNextClientResponses(n);
+  }
+
+  // EngineHost
+  void sendMessage(const replication::Message& m) override {
+    if (m_transport) m_transport->sendToPeer(m.to, replication::encodeMessage(m));
+  }
+  void sendClientResponse(std::uint64_t conn, const kv::ClientResponse& r) override {
+    if (m_transport) m_transport->sendToClient(conn, kv::encodeClientResponse(r));
+  }
+  void emitEvent(NodeEvent e) override {
+    e.tMs = m_opts.clock ? m_opts.clock() : e.tMs;
+    logEvent(e);
+    if (m_opts.onEvent) m_opts.onEvent(e);
+  }
+  std::int64_t nowMs() const override { return QDateTime::currentMSecsSinceEpoch(); }
+  void logAppended(const wal::FlushPolicy& p) override {
+    if (m_flusher && p.mode == wal::FlushMode::kGroup) m_flusher->flushNow();
+  }
+  void flushPolicyChanged(const wal::FlushPolicy& p) override {
+    if (m_flusher) m_flusher->setPolicy(p);
+  }
+  void applied(const Entry& e, bool duplicate) override {
+    if (m_opts.onApplied) m_opts.onApplied(m_opts.engine.id, e, duplicate);
+  }
+  void stateReplaced(const replication::SnapshotMeta& meta, NodeId from) override {
+    if (m_opts.onStateReplaced) m_opts.onStateReplaced(m_opts.engine.id, meta, from);
+  }
+
+  void publishIfDirty(bool force = false) {
+    if (!m_engine || (!m_dirty && !force)) return;
+    m_dirty = false;
+    auto v = std::make_shared<NodeView>(m_engine->view());
+    v->version = ++m_version;
+    v->publishedMs = m_opts.clock ? m_opts.clock() : 0;
+    v->port = m_transport ? m_transport->port() : m_opts.port;
+    m_owner->publish(std::move(v));
+  }
+
+ private:
+  void durable() {
+    if (!m_engine) return;
+    m_engine->onLogDurable();
+    m_dirty = true;
+    scheduleTurn();
+  }
+  void onPeerMessage(NodeId from, const std::string& payload) {
+    if (!m_engine) return;
+    auto m = replication::decodeMessage(payload);
+    if (!m.isOk()) {
+      log(spdlog::level::warn, "dropped a message from node " + std::to_string(from) + ": " + m.status().message());
+      return;
+    }
+    if (m->from != from) {
+      log(spdlog::level::warn, "dropped a message claiming to be from node " + std::to_string(m->from) +
+                                   " on node " + std::to_string(from) + "'s connection");
+      return;
+    }
+    m_engine->receive(*m);
+    m_dirty = true;
+    scheduleTurn();
+  }
+  void onClientRequest(quint64 conn, const std::string& payload) {
+    if (!m_engine) return;
+    auto rq = kv::decodeClientRequest(payload);
+    if (!rq.isOk()) {
+      kv::ClientResponse r = kv::answerTo(0, 0, kv::ClientStatus::kBadRequest);
+      r.error = rq.status().message();
+      m_transport->sendToClient(conn, kv::encodeClientResponse(r));
+      return;
+    }
+    m_engine->clientRequest(conn, *rq);
+    m_dirty = true;
+    scheduleTurn();
+  }
+  // Coalesces the writes that arrive in one pass of the event loop into one proposal.
+  void scheduleTurn() {
+    if (m_turnPending) return;
+    m_turnPending = true;
+    QMetaObject::invokeMethod(this, [this] {
+      m_turnPending = false;
+      if (m_engine) m_engine->endOfTurn();
+    }, Qt::QueuedConnection);
+  }
+  void log(spdlog::level::level_enum lvl, const std::string& text) {
+    if (m_opts.logger) m_opts.logger->log(lvl, text);
+  }
+  void logEvent(const NodeEvent& e) {
+    if (!m_opts.logger) return;
+    switch (e.kind) {
+      case EventKind::kSend: case EventKind::kRecv: case EventKind::kFlush: case EventKind::kClientWrite:
+      case EventKind::kClientRead:
+        return;
+      case EventKind::kFailed: case EventKind::kDiverged: case EventKind::kViolation: case EventKind::kLostWrite:
+        m_opts.logger->warn("{}: {}", eventKindName(e.kind), e.detail);
+        return;
+      case EventKind::kElected:
+        m_opts.logger->info("elected leader of generation {}", e.generation);
+        return;
+      case EventKind::kTruncate:
+        m_opts.logger->info("truncated the log after {} (removed {}..{})", e.a, e.a + 1, e.b);
+        return;
+      case EventKind::kSegmentRoll:
+        m_opts.logger->info("new segment {}", e.detail);
+        return;
+      case EventKind::kSegmentDelete:
+        m_opts.logger->info("deleted segment {} (below the low-water mark)", e.detail);
+        return;
+      case EventKind::kSnapshot:
+        m_opts.logger->info("snapshot at index {} ({} bytes)", e.a, e.b);
+        return;
+      default:
+        if (!e.detail.empty()) m_opts.logger->info("{}: {}", eventKindName(e.kind), e.detail);
+        else m_opts.logger->debug("{}", eventKindName(e.kind));
+    }
+  }
+
+  LiveNode* m_owner;
+  LiveNodeOptions m_opts;
+  int m_incarnation;
+  std::unique_ptr<NodeEngine> m_engine;
+  std::unique_ptr<wal::Flusher> m_flusher;
+  std::unique_ptr<net::Transport> m_transport;
+  QTimer* m_tick = nullptr;
+  QTimer* m_publishTimer = nullptr;
+  bool m_turnPending = false;
+  bool m_dirty = false;
+  std::uint64_t m_version = 0;
+};
+
+// ---------------------------------------------------------------------------------------
+
+LiveNode::LiveNode(LiveNodeOptions options, QObject* parent)
+    : QObject(parent), m_options(std::move(options)), m_policy(m_options.engine.flush) {
+  m_port.store(m_options.port);
+  auto v = std::make_shared<NodeView>();
+  v->id = m_options.engine.id;
+  v->status = NodeStatus::kDead;
+  v->flush = m_policy;
+  m_view = std::move(v);
+}
+
+LiveNode::~LiveNode() { stopThread(false); }
+
+Status LiveNode::start() { return startThread(); }
+
+Status LiveNode::restart() {
+  if (running()) return Status::ok();
+  return startThread();
+}
+
+bool LiveNode::running() const { return m_worker != nullptr; }
+
+Status LiveNode::startThread() {
+  if (m_worker) return Status::ok();
+  int life = ++m_incarnation;
+  m_options.port = m_port.load();
+  m_thread = new QThread();
+  m_thread->setObjectName(QString("node-%1").arg(m_options.engine.id));
+  m_worker = new NodeWorker(this, life);
+  m_worker->moveToThread(m_thread);
+  m_thread->start();
+  std::promise<Status> opened;
+  auto result = opened.get_future();
+  NodeWorker* w = m_worker;
+  QMetaObject::invokeMethod(w, [w, &opened] { opened.set_value(w->open()); }, Qt::QueuedConnection);
+  Status s = result.get();
+  if (!s.isOk()) {
+    m_thread->quit();
+    m_thread->wait();
+    delete m_worker;
+    delete m_thread;
+    m_worker = nullptr;
+    m_thread = nullptr;
+    auto v = std::make_shared<NodeView>(*view());
+    v->status = NodeStatus::kFailed;
+    v->failure = s.toString();
+    publish(std::move(v));
+    if (m_options.logger) m_options.logger->error("could not start: {}", s.toString());
+    if (m_options.onEvent) {
+      NodeEvent e;
+      e.tMs = m_options.clock ? m_options.clock() : 0;
+      e.node = id();
+      e.kind = EventKind::kFailed;
+      e.detail = s.toString();
+      m_options.onEvent(e);
+    }
+    return s;
+  }
+  return Status::ok();
+}
+
+void LiveNode::stopThread(bool torn) {
+  if (!m_worker) return;
+  {
+    std::lock_guard lk(m_pauseMu);
+    m_pauseRequested = false;
+  }
+  m_pauseCv.notify_all();
+  m_paused.store(false);
+  NodeWorker* w = m_worker;
+  std::uint64_t seed = m_options.seed * 7919 + static_cast<std::uint64_t>(m_incarnation.load());
+  QMetaObject::invokeMethod(w, [w, torn, seed] { w->shutdown(torn, seed); }, Qt::BlockingQueuedConnection);
+  m_thread->quit();
+  m_thread->wait();
+  delete m_worker;
+  delete m_thread;
+  m_worker = nullptr;
+  m_thread = nullptr;
+  auto v = std::make_shared<NodeView>(*view());
+  v->status = NodeStatus::kDead;
+  v->role = replication::Role::kFollower;
+  v->leader = kNoNode;
+  v->bufferedBytes = 0;
+  v->peers.clear();
+  publish(std::move(v));
+}
+
+void LiveNode::kill(bool torn) {
+  if (!m_worker) return;
+  if (m_options.logger)
+    m_options.logger->warn(torn ? "killed (power loss, torn last write)" : "killed (power loss)");
+  stopThread(torn);
+}
+
+void LiveNode::pause() {
+  if (!m_worker || m_paused.load()) return;
+  {
+    std::lock_guard lk(m_pauseMu);
+    m_pauseRequested = true;
+  }
+  m_paused.store(true);
+  if (m_options.logger) m_options.logger->warn("paused (the thread is frozen; its sockets stay open)");
+  QMetaObject::invokeMethod(m_worker, [this] {
+    std::unique_lock lk(m_pauseMu);
+    m_pauseCv.wait(lk, [this] { return !m_pauseRequested; });
+  }, Qt::QueuedConnection);
+}
+
+void LiveNode::resume() {
+  if (!m_paused.load()) return;
+  {
+    std::lock_guard lk(m_pauseMu);
+    m_pauseRequested = false;
+  }
+  m_paused.store(false);
+  m_pauseCv.notify_all();
+  if (m_options.logger) m_options.logger->info("resumed");
+}
+
+void LiveNode::setFlushPolicy(const wal::FlushPolicy& p) {
+  m_policy = p;
+  m_options.engine.flush = p;
+  if (m_worker) QMetaObject::invokeMethod(m_worker, [w = m_worker, p] { w->setFlushPolicy(p); }, Qt::QueuedConnection);
+}
+
+wal::FlushPolicy LiveNode::flushPolicy() const { return m_policy; }
+
+void LiveNode::flushNow() {
+  if (m_worker) QMetaObject::invokeMethod(m_worker, [w = m_worker] { w->flushNow(); }, Qt::QueuedConnection);
+}
+
+void LiveNode::proposeWriteQuorum(std::uint32_t q) {
+  if (m_worker) QMetaObject::invokeMethod(m_worker, [w = m_worker, q] { w->proposeWriteQuorum(q); }, Qt::QueuedConnection);
+}
+
+void LiveNode::campaign() {
+  if (m_worker) QMetaObject::invokeMethod(m_worker, [w = m_worker] { w->campaign(); }, Qt::QueuedConnection);
+}
+
+void LiveNode::setLinkFault(NodeId to, const net::LinkFault& f) {
+  if (m_worker) QMetaObject::invokeMethod(m_worker, [w = m_worker, to, f] { w->setLinkFault(to, f); }, Qt::QueuedConnection);
+}
+
+void LiveNode::clearLinkFaults() {
+  if (m_worker) QMetaObject::invokeMethod(m_worker, [w = m_worker] { w->clearLinkFaults(); }, Qt::QueuedConnection);
+}
+
+void LiveNode::dropNextResponses(int n) {
+  if (m_worker) QMetaObject::invokeMethod(m_worker, [w = m_worker, n] { w->dropNextResponses(n); }, Qt::QueuedConnection);
+}
+
+void LiveNode::publish(std::shared_ptr<const NodeView> v) {
+  std::lock_guard lk(m_viewMu);
+  m_view = std::move(v);
+}
+
+std::shared_ptr<const NodeView> LiveNode::view() const {
+  std::shared_ptr<const NodeView> v;
+  {
+    std::lock_guard lk(m_viewMu);
+    v = m_view;
+  }
+  if (m_paused.load() && v->status == NodeStatus::kRunning) {
+    auto copy = std::make_shared<NodeView>(*v);
+    copy->status = NodeStatus::kPaused;
+    return copy;
+  }
+  return v;
+}
+
+std::vector<EntryView> LiveNode::entries(Index from, Index to) const {
+  std::vector<EntryView> out;
+  std::lock_guard lk(m_logMu);
+  if (!m_logForReads) return out;
+  from = std::max(from, m_logForReads->firstIndex());
+  to = std::min({to, m_logForReads->lastIndex(), from + 4095});
+  if (from > to) return out;
+  std::vector<Entry> entries;
+  if (!m_logForReads->read(from, to, 16u << 20, &entries).isOk()) return out;
+  out.reserve(entries.size());
+  for (const auto& e : entries) out.push_back(decodeEntryView(e));
+  return out;
+}
+
+}  // namespace qlab::node

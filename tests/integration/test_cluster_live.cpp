@@ -1,0 +1,40 @@
+// The live cluster on real threads, TCP and disk: a first smoke of the whole stack.
+#include <QtTest>
+
+#include "core/cluster/cluster.h"
+
+using namespace qlab;
+using namespace qlab::cluster;
+
+class ClusterLiveTest : public QObject {
+  Q_OBJECT
+ private slots:
+  void electsCommitsAndSurvivesALeaderKill() {
+    ClusterOptions o;
+    o.nodes = 3;
+    o.electionTicks = 15;  // 300-600 ms: keep the test short
+    Cluster c(o);
+    Status s = c.start();
+    QVERIFY2(s.isOk(), s.toString().c_str());
+    QTRY_VERIFY_WITH_TIMEOUT(c.leader() != kNoNode, 10000);
+    LoadOptions lo;
+    lo.clients = 3;
+    lo.rate = 300;
+    c.load().start(lo);
+    QTRY_VERIFY_WITH_TIMEOUT(c.recorder().stats().okWrites > 50, 10000);
+    NodeId old = c.leader();
+    c.kill(old);
+    QTRY_VERIFY_WITH_TIMEOUT(c.leader() != kNoNode && c.leader() != old, 10000);
+    auto before = c.recorder().stats().okWrites;
+    QTRY_VERIFY_WITH_TIMEOUT(c.recorder().stats().okWrites > before + 50, 10000);
+    QVERIFY(c.restart(old).isOk());
+    c.load().stop(3000);
+    QTRY_VERIFY_WITH_TIMEOUT(c.caughtUp(), 15000);
+    auto violations = c.checker().violations();
+    QVERIFY2(violations.empty(), violations.empty() ? "" : violations.front().c_str());
+    QVERIFY(c.checker().lostWrites(c.leader()).empty());
+  }
+};
+
+QTEST_GUILESS_MAIN(ClusterLiveTest)
+#include "test_cluster_live.moc"
