@@ -70,6 +70,12 @@ void Recorder::record(const node::NodeEvent& e) {
   m_events.push_back(std::move(r));
   while (m_events.size() > m_eventCapacity) m_events.pop_front();
   ++m_stats.events;
+  ++m_kindCounts[static_cast<std::size_t>(e.kind) % m_kindCounts.size()];
+}
+
+std::uint64_t Recorder::count(node::EventKind kind) const {
+  std::lock_guard lk(m_mu);
+  return m_kindCounts[static_cast<std::size_t>(kind) % m_kindCounts.size()];
 }
 
 void Recorder::recordOperation(const Operation& op) {

@@ -4,6 +4,7 @@
 // into a bounded ring for the UI and are spilled in full to events.jsonl in the data
 // directory; client operations go into the history (history.jsonl). Memory stays bounded
 // however long the app runs. Thread-safe: nodes and clients record from their threads.
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <fstream>
@@ -52,6 +53,8 @@ class Recorder {
   std::vector<Operation> operationsSince(std::int64_t afterUs) const;
   bool historyTruncated() const;
   RecorderStats stats() const;
+  // How many events of one kind were recorded since start.
+  std::uint64_t count(node::EventKind kind) const;
   // Flushes the spill files (for export) and returns their paths (empty if none).
   std::string eventsFile();
   std::string historyFile();
@@ -68,6 +71,7 @@ class Recorder {
   bool m_historyTruncated = false;
   std::uint64_t m_nextSeq = 1;
   RecorderStats m_stats;
+  std::array<std::uint64_t, 64> m_kindCounts{};
   std::string m_spillDir;
   std::ofstream m_eventsOut;
   std::ofstream m_historyOut;

@@ -78,8 +78,12 @@ class ScenarioRunner : public QObject {
 
  private:
   void next();
+  void proceed();  // next(), from the event loop
   void runStep(const Step& s);
-  void waitUntil(std::function<bool()> pred, std::int64_t timeoutMs, const std::string& what);
+  void checkExpectations(const QJsonObject& f);
+  void fail(const std::string& why);
+  void waitUntil(std::function<bool()> pred, std::int64_t timeoutMs, const std::string& what,
+                 std::function<void()> then);
   std::vector<NodeId> nodesOf(const QJsonValue& v) const;
   static std::string describe(const Step& s);
 
@@ -89,11 +93,12 @@ class ScenarioRunner : public QObject {
   bool m_running = false;
   std::int64_t m_startMs = 0;
   std::vector<std::string> m_failedExpectations;
-  std::vector<std::string> m_stepErrors;
   QTimer m_timer;
   std::function<bool()> m_waitPred;
   std::int64_t m_waitDeadlineMs = 0;
   std::string m_waitWhat;
+  std::function<void()> m_afterWait;
+  Index m_hwmAtStepStart = 0;
 };
 
 // Builds the final summary: lost acknowledged writes (against the leader's history),

@@ -1,0 +1,291 @@
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include "core/cluster/scenario.h"
+
+namespace qlab::cluster {
+
+namespace {
+constexpr int kPollMs = 20;
+std::int64_t num(const QJsonObject& o, const char* k, std::int64_t def) {
+  return o.contains(k) ? static_cast<std::int64_t>(o.value(k).toDouble()) : def;
+}
+}  // namespace
+
+ScenarioRunner::ScenarioRunner(Cluster& cluster, Scenario scenario, QObject* parent)
+    : QObject(parent), m_cluster(cluster), m_scenario(std::move(scenario)) {
+  m_timer.setInterval(kPollMs);
+  connect(&m_timer, &QTimer::timeout, this, [this] {
+    bool done = m_waitPred && m_waitPred();
+    if (!done && m_cluster.nowMs() < m_waitDeadlineMs) return;
+    m_timer.stop();
+    if (!done) fail("timed out waiting for " + m_waitWhat);
+    auto then = std::move(m_afterWait);
+    m_waitPred = nullptr;
+    m_afterWait = nullptr;
+    if (then) then();
+  });
+}
+
+void ScenarioRunner::start() {
+  m_running = true;
+  m_index = -1;
+  m_startMs = m_cluster.nowMs();
+  m_hwmAtStepStart = m_cluster.hwm();
+  QTimer::singleShot(0, this, [this] { next(); });
+}
+
+void ScenarioRunner::cancel() {
+  if (!m_running) return;
+  m_timer.stop();
+  m_running = false;
+  emit finished(false);
+}
+
+void ScenarioRunner::fail(const std::string& why) {
+  const Step& s = m_scenario.steps[static_cast<std::size_t>(m_index)];
+  std::string msg = "step " + std::to_string(m_index + 1) + " (" + m_scenario.file + ":" + std::to_string(s.line) +
+                    ", " + s.kind + "): " + why;
+  m_failedExpectations.push_back(msg);
+  emit stepFailed(m_index, QString::fromStdString(msg));
+}
+
+void ScenarioRunner::waitUntil(std::function<bool()> pred, std::int64_t timeoutMs, const std::string& what,
+                               std::function<void()> then) {
+  m_waitPred = std::move(pred);
+  m_waitDeadlineMs = m_cluster.nowMs() + timeoutMs;
+  m_waitWhat = what;
+  m_afterWait = std::move(then);
+  m_timer.start();
+}
+
+void ScenarioRunner::next() {
+  if (!m_running) return;
+  ++m_index;
+  if (m_index >= static_cast<int>(m_scenario.steps.size())) {
+    m_running = false;
+    emit finished(m_failedExpectations.empty());
+    return;
+  }
+  const Step& s = m_scenario.steps[static_cast<std::size_t>(m_index)];
+  emit stepStarted(m_index, QString::fromStdString(describe(s)));
+  if (s.atMs) {
+    std::int64_t due = m_startMs + *s.atMs;
+    if (m_cluster.nowMs() < due) {
+      waitUntil([this, due] { return m_cluster.nowMs() >= due; }, due - m_cluster.nowMs() + 1000, "at_ms",
+                [this] { runStep(m_scenario.steps[static_cast<std::size_t>(m_index)]); });
+      return;
+    }
+  }
+  runStep(s);
+}
+
+void ScenarioRunner::proceed() {
+  QTimer::singleShot(0, this, [this] { next(); });
+}
+
+std::vector<NodeId> ScenarioRunner::nodesOf(const QJsonValue& v) const {
+  std::vector<NodeId> out;
+  if (v.isDouble()) {
+    out.push_back(static_cast<NodeId>(v.toInt()));
+  } else if (v.toString() == "leader") {
+    if (NodeId l = m_cluster.leader(); l != kNoNode) out.push_back(l);
+  } else if (v.toString() == "follower") {
+    NodeId l = m_cluster.leader();
+    for (const auto& view : m_cluster.views())
+      if (view->id != l && view->status == node::NodeStatus::kRunning) {
+        out.push_back(view->id);
+        break;
+      }
+  } else if (v.toString() == "all") {
+    for (int i = 1; i <= m_cluster.size(); ++i) out.push_back(static_cast<NodeId>(i));
+  }
+  return out;
+}
+
+void ScenarioRunner::runStep(const Step& s) {
+  const QJsonObject& f = s.fields;
+  const std::string& k = s.kind;
+  if (k != "expect" && k != "note" && k != "wait") m_hwmAtStepStart = m_cluster.hwm();
+  auto nodes = [&](const char* key) {
+    auto ids = nodesOf(f.value(key));
+    if (ids.empty()) fail("no node matches " + f.value(key).toVariant().toString().toStdString());
+    return ids;
+  };
+  if (k == "write" || k == "read") {
+    std::optional<std::string> value;
+    if (k == "write") value = f.value("value").toString().toStdString();
+    int timeout = static_cast<int>(num(f, "timeout_ms", 5000));
+    m_cluster.load().submit(f.value("key").toString().toStdString(), value,
+                            [this, k](const Operation& op) {
+                              if (op.result != OpResult::kOk)
+                                emit stepFailed(m_index, QString::fromStdString(k + " did not succeed: " + opResultName(op.result)));
+                              proceed();
+                            },
+                            timeout);
+    return;
+  }
+  if (k == "load") {
+    LoadOptions o;
+    o.clients = static_cast<int>(num(f, "clients", 4));
+    o.rate = f.value("rate").toDouble(100);
+    o.keys = static_cast<int>(num(f, "keys", 100));
+    o.readRatio = f.value("read_ratio").toDouble(0);
+    m_cluster.load().start(o);
+  } else if (k == "stop_load") {
+    m_cluster.load().requestStop();
+    waitUntil([this] { return m_cluster.load().inFlight() == 0; }, 7000, "in-flight requests to finish", [this] {
+      m_cluster.load().stop(0);
+      proceed();
+    });
+    return;
+  } else if (k == "kill") {
+    for (NodeId id : nodes("node")) m_cluster.kill(id, f.value("torn").toBool(false));
+  } else if (k == "restart") {
+    for (NodeId id : nodes("node")) {
+      Status st = m_cluster.restart(id);
+      if (!st.isOk()) fail("node " + std::to_string(id) + " did not restart: " + st.toString());
+    }
+  } else if (k == "pause") {
+    for (NodeId id : nodes("node")) m_cluster.pause(id);
+  } else if (k == "resume") {
+    for (NodeId id : nodes("node")) m_cluster.resume(id);
+  } else if (k == "flush") {
+    auto mode = wal::parseFlushMode(f.value("policy").toString().toStdString());
+    for (NodeId id : nodes("node")) m_cluster.setFlushPolicy(id, {*mode, num(f, "delay_ms", 0)});
+  } else if (k == "flush_now") {
+    for (NodeId id : nodes("node")) m_cluster.flushNow(id);
+  } else if (k == "partition") {
+    std::vector<std::vector<NodeId>> groups;
+    for (const auto& g : f.value("groups").toArray()) {
+      groups.emplace_back();
+      for (const auto& n : g.toArray()) groups.back().push_back(static_cast<NodeId>(n.toInt()));
+    }
+    m_cluster.partition(groups);
+  } else if (k == "link") {
+    auto from = nodes("from");
+    auto to = nodes("to");
+    net::LinkFault lf{f.value("cut").toBool(false), static_cast<int>(num(f, "delay_ms", 0)), f.value("drop").toDouble(0)};
+    for (NodeId a : from)
+      for (NodeId b : to)
+        if (a != b) m_cluster.setLink(a, b, lf, f.value("oneway").toBool(false));
+  } else if (k == "heal") {
+    m_cluster.heal();
+  } else if (k == "drop_responses") {
+    for (NodeId id : nodes("node")) m_cluster.dropResponses(id, static_cast<int>(num(f, "count", 1)));
+  } else if (k == "quorum") {
+    QJsonValue w = f.value("write_quorum");
+    std::string ws = w.isString() ? w.toString().toStdString() : std::to_string(w.toInt());
+    auto q = parseWriteQuorum(ws, m_cluster.size());
+    if (q.isOk()) m_cluster.setWriteQuorum(*q);
+  } else if (k == "campaign") {
+    for (NodeId id : nodes("node")) m_cluster.campaign(id);
+  } else if (k == "wait") {
+    std::string what = f.value("for").toString().toStdString();
+    std::int64_t timeout = num(f, "timeout_ms", 10000);
+    if (what == "leader") {
+      waitUntil([this] { return m_cluster.leader() != kNoNode; }, timeout, "a leader", [this] { proceed(); });
+    } else if (what == "caught_up") {
+      waitUntil([this] { return m_cluster.caughtUp(); }, timeout, "every node to catch up", [this] { proceed(); });
+    } else if (what == "hwm") {
+      Index idx = static_cast<Index>(num(f, "index", 0));
+      waitUntil([this, idx] { return m_cluster.hwm() >= idx; }, timeout, "HWM " + std::to_string(idx), [this] { proceed(); });
+    } else {
+      std::int64_t due = m_cluster.nowMs() + num(f, "ms", 0);
+      waitUntil([this, due] { return m_cluster.nowMs() >= due; }, num(f, "ms", 0) + 1000, "time", [this] { proceed(); });
+    }
+    return;
+  } else if (k == "expect") {
+    checkExpectations(f);
+  }
+  proceed();
+}
+
+void ScenarioRunner::checkExpectations(const QJsonObject& f) {
+  RunSummary now = summarize(m_cluster, m_cluster.nowMs() - m_startMs, {});
+  auto expectEq = [&](const char* key, std::uint64_t actual, const std::string& about) {
+    if (!f.contains(key)) return;
+    auto want = static_cast<std::uint64_t>(f.value(key).toDouble());
+    if (actual != want) fail(std::string("expected ") + key + " = " + std::to_string(want) + ", got " + std::to_string(actual) + about);
+  };
+  auto expectMin = [&](const char* key, std::uint64_t actual) {
+    if (!f.contains(key)) return;
+    auto want = static_cast<std::uint64_t>(f.value(key).toDouble());
+    if (actual < want) fail(std::string("expected ") + key + " >= " + std::to_string(want) + ", got " + std::to_string(actual));
+  };
+  std::string lostList;
+  for (const auto& l : now.lostAcked) lostList += (lostList.empty() ? " (" : ", ") + l.key + "=" + l.value + "@" + std::to_string(l.index);
+  if (!lostList.empty()) lostList += ")";
+  expectEq("lost_acked", now.lostAcked.size(), lostList);
+  expectMin("lost_acked_min", now.lostAcked.size());
+  expectMin("committed_min", now.committed);
+  expectEq("violations", now.violations.size(), now.violations.empty() ? "" : " (" + now.violations.front() + ")");
+  expectMin("leader_changes_min", static_cast<std::uint64_t>(now.leaderChanges));
+  std::uint64_t duplicates = 0;
+  for (const auto& v : m_cluster.views()) duplicates = std::max<std::uint64_t>(duplicates, v->counters.duplicatesIgnored);
+  expectMin("duplicates_min", duplicates);
+  expectMin("truncations_min", m_cluster.recorder().count(node::EventKind::kTruncate));
+  expectMin("snapshot_installs_min", m_cluster.recorder().count(node::EventKind::kSnapshotInstall));
+  expectMin("segments_deleted_min", m_cluster.recorder().count(node::EventKind::kSegmentDelete));
+  if (f.contains("hwm_stalled")) {
+    bool stalled = m_cluster.hwm() == m_hwmAtStepStart;
+    if (stalled != f.value("hwm_stalled").toBool())
+      fail(std::string("expected the HWM ") + (stalled ? "to move" : "to stall") + " during the previous step; it " +
+           (stalled ? "stayed at " : "moved from " + std::to_string(m_hwmAtStepStart) + " to ") + std::to_string(m_cluster.hwm()));
+  }
+}
+
+std::string ScenarioRunner::describe(const Step& s) {
+  if (s.fields.contains("say")) return s.fields.value("say").toString().toStdString();
+  QJsonObject f = s.fields;
+  f.remove("do");
+  f.remove("note");
+  f.remove("say");
+  f.remove("watch");
+  std::string args;
+  for (const auto& key : f.keys()) {
+    QJsonValue v = f.value(key);
+    std::string val = v.isString() ? v.toString().toStdString()
+                      : v.isBool() ? (v.toBool() ? "true" : "false")
+                      : v.isArray() ? QJsonDocument(v.toArray()).toJson(QJsonDocument::Compact).toStdString()
+                                    : std::to_string(v.toDouble()).substr(0, std::to_string(v.toDouble()).find('.'));
+    args += " " + key.toStdString() + "=" + val;
+  }
+  return s.kind + args;
+}
+
+RunSummary ScenarioRunner::summary() const {
+  return summarize(m_cluster, m_cluster.nowMs() - m_startMs, m_failedExpectations);
+}
+
+RunSummary summarize(Cluster& cluster, std::int64_t durationMs, std::vector<std::string> failedExpectations) {
+  RunSummary r;
+  r.ackedWrites = cluster.recorder().stats().okWrites;
+  NodeId leader = cluster.leader();
+  if (leader == kNoNode) {
+    Index best = 0;
+    for (const auto& v : cluster.views())
+      if (v->status == node::NodeStatus::kRunning && (leader == kNoNode || v->hwm > best)) {
+        leader = v->id;
+        best = v->hwm;
+      }
+  }
+  r.finalHwm = cluster.hwm();
+  r.committed = r.finalHwm;
+  if (leader != kNoNode) r.lostAcked = cluster.checker().lostWrites(leader);
+  r.violations = cluster.checker().violations();
+  if (!cluster.checker().everUnsafe()) {
+    for (const auto& l : r.lostAcked) {
+      std::string v = "acknowledged write lost under a safe configuration: client " + std::to_string(l.client) +
+                      " seq " + std::to_string(l.seq) + " at index " + std::to_string(l.index);
+      r.violations.push_back(v);
+    }
+  }
+  r.leaderChanges = cluster.checker().leaderChanges();
+  r.durationMs = durationMs;
+  r.failedExpectations = std::move(failedExpectations);
+  r.ok = r.violations.empty() && r.failedExpectations.empty();
+  return r;
+}
+
+}  // namespace qlab::cluster
