@@ -2,11 +2,10 @@
 // it, through the file (pread, CRC-checked) or the in-memory batches. generationAt uses the
 // run table only.
 #include <algorithm>
-#include <cinttypes>
-#include <cstdio>
 
 #include "core/common/coding.h"
 #include "core/wal/log_internal.h"
+#include "core/wal/segment_scan.h"
 
 namespace qlab::wal {
 namespace {
@@ -15,14 +14,7 @@ constexpr std::size_t kReadWindowBytes = 32 * 1024;
 }  // namespace
 
 std::string describeBadRecord(const std::string& path, std::uint64_t offset, const RecordView& v) {
-  std::string msg = path + " at byte " + std::to_string(offset) + ": " + v.detail;
-  if (v.outcome == DecodeOutcome::kBadChecksum) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, " (stored 0x%08" PRIx32 ", computed 0x%08" PRIx32 ")",
-                  v.storedCrc, v.computedCrc);
-    msg += buf;
-  }
-  return msg;
+  return path + " at byte " + std::to_string(offset) + ": " + recordProblem(v);
 }
 
 Status SegmentReader::loadWindow(std::uint64_t offset, std::size_t n) {

@@ -3,84 +3,10 @@
 // (viewRecord), so recovery runs at memory speed from the page cache.
 #include <algorithm>
 
-#include "core/common/coding.h"
 #include "core/wal/log_internal.h"
+#include "core/wal/segment_scan.h"
 
 namespace qlab::wal {
-namespace {
-
-constexpr std::size_t kRecoveryBlockBytes = 1u << 20;
-
-// Views of a file's bytes through one reusable block buffer.
-class BlockReader {
- public:
-  BlockReader(const File& f, std::uint64_t size) : m_file(f), m_size(size) {}
-  std::uint64_t size() const { return m_size; }
-  // Bytes [offset, offset + n), clipped at the end of the file.
-  Result<std::string_view> get(std::uint64_t offset, std::size_t n) {
-    if (offset >= m_size) return std::string_view();
-    n = static_cast<std::size_t>(std::min<std::uint64_t>(n, m_size - offset));
-    if (offset < m_start || offset + n > m_start + m_buf.size()) {
-      const std::size_t len = static_cast<std::size_t>(
-          std::min<std::uint64_t>(m_size - offset, std::max(n, kRecoveryBlockBytes)));
-      m_buf.resize(len);
-      QLAB_RETURN_IF_ERROR(readExact(m_file, offset, m_buf.data(), len));
-      m_start = offset;
-    }
-    return std::string_view(m_buf.data() + (offset - m_start), n);
-  }
-
- private:
-  const File& m_file;
-  std::uint64_t m_size;
-  std::string m_buf;
-  std::uint64_t m_start = 0;
-};
-
-// The record at `offset`: reads the header, then the whole record if its length is sane.
-Result<RecordView> recordAt(BlockReader& br, std::uint64_t offset) {
-  Result<std::string_view> head = br.get(offset, format::kRecordHeaderBytes);
-  if (!head.isOk()) return head.status();
-  std::size_t need = format::kRecordHeaderBytes;
-  if (head->size() == format::kRecordHeaderBytes) {
-    const std::uint32_t len = coding::decodeFixed32(head->data() + format::kLengthOffset);
-    if (len <= format::kMaxPayloadBytes) need = format::recordBytes(len);
-  }
-  Result<std::string_view> all = br.get(offset, need);
-  if (!all.isOk()) return all.status();
-  return viewRecord(*all);
-}
-
-struct Found {
-  std::uint64_t offset = 0;
-  Index index = 0;
-};
-
-// The first valid record with a plausible header and an index above `lastGood` at an
-// aligned offset >= from, if any.
-Result<std::optional<Found>> findValidRecord(BlockReader& br, std::uint64_t from, Index lastGood) {
-  for (std::uint64_t p = format::alignUp(static_cast<std::size_t>(from));
-       p + format::kRecordHeaderBytes <= br.size(); p += format::kAlignment) {
-    Result<std::string_view> head = br.get(p, format::kRecordHeaderBytes);
-    if (!head.isOk()) return head.status();
-    if (!plausibleRecordHeader(*head)) continue;
-    const Index idx = coding::decodeFixed64(head->data() + format::kIndexOffset);
-    const std::uint32_t len = coding::decodeFixed32(head->data() + format::kLengthOffset);
-    if (idx <= lastGood || p + format::recordBytes(len) > br.size()) continue;
-    Result<RecordView> v = recordAt(br, p);
-    if (!v.isOk()) return v.status();
-    if (v->outcome == DecodeOutcome::kOk) return std::optional<Found>(Found{p, idx});
-  }
-  return std::optional<Found>();
-}
-
-struct NamedSegment {
-  Index first = 0;
-  std::string name;
-};
-
-}  // namespace
-
 namespace {
 
 // Rule 1: a last segment whose header never became durable, with no records, is removed.
@@ -97,7 +23,7 @@ Status removeHalfCreatedTail(FileSystem& fs, const std::string& dir, std::vector
     if (!head.isOk()) return head.status();
     Result<Index> hdr = decodeSegmentHeader(*head);
     if (hdr.isOk()) return Status::ok();
-    Result<std::optional<Found>> later = findValidRecord(br, format::kSegmentHeaderBytes, 0);
+    Result<std::optional<FoundRecord>> later = findValidRecord(br, format::kSegmentHeaderBytes, 0);
     if (!later.isOk()) return later.status();
     if (later->has_value()) {
       return Status::corruption(path + ": " + hdr.status().message() + ", but a valid record (index " +
@@ -150,7 +76,7 @@ Status scanSegment(LogCore& d, Segment& seg, File& f, bool isLast, RecoveryRepor
       return Status::corruption(where + " in sealed segment (every record before index " +
                                 std::to_string(seg.lastIndex + 1) + " is intact)");
     }
-    Result<std::optional<Found>> later = findValidRecord(br, off + format::kAlignment, seg.lastIndex);
+    Result<std::optional<FoundRecord>> later = findValidRecord(br, off + format::kAlignment, seg.lastIndex);
     if (!later.isOk()) return later.status();
     if (later->has_value()) {
       return Status::corruption(where + ", but a valid record (index " + std::to_string((*later)->index) +
@@ -186,18 +112,9 @@ Result<std::unique_ptr<SegmentedLog>> SegmentedLog::open(FileSystem& fs, const s
   RecoveryReport& rep = report != nullptr ? *report : localReport;
   rep = RecoveryReport{};
   QLAB_RETURN_IF_ERROR(fs.createDirs(dir));
-  Result<std::vector<std::string>> listing = fs.list(dir);
-  if (!listing.isOk()) return listing.status();
-  std::vector<NamedSegment> names;
-  for (const std::string& n : *listing) {
-    Index first = 0;
-    if (parseSegmentFileName(n, &first)) {
-      names.push_back({first, n});
-    } else if (n.size() > 4 && n.compare(n.size() - 4, 4, format::kSegmentSuffix) == 0) {
-      rep.notes.push_back("ignored " + n + ": not a segment name (20 digits + .wal)");
-    }
-  }
-  std::sort(names.begin(), names.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  Result<std::vector<NamedSegment>> listed = listSegmentFiles(fs, dir, &rep.notes);
+  if (!listed.isOk()) return listed.status();
+  std::vector<NamedSegment> names = std::move(listed).value();
 
   auto impl = std::make_unique<Impl>(fs, dir, options);
   Impl& d = *impl;

@@ -12,24 +12,6 @@ namespace {
 
 const std::string kDir = "wal";
 
-// A log over three segments or more of ~1 KiB, records 1..n, all flushed, then closed.
-void writeLog(MemFileSystem& fs, Index n, std::size_t payload = 40) {
-  auto log = mustOpen(fs, kDir, smallSegments());
-  QVERIFY(log);
-  QLAB_VERIFY_OK(appendRange(*log, 1, n, 1, payload));
-  QLAB_VERIFY_OK(log->flush());
-}
-
-std::vector<std::string> segmentNames(MemFileSystem& fs) {
-  auto names = fs.list(kDir);
-  std::vector<std::string> v;
-  for (const auto& n : *names) {
-    if (parseSegmentFileName(n, nullptr)) v.push_back(n);
-  }
-  std::sort(v.begin(), v.end());
-  return v;
-}
-
 Status openStatus(MemFileSystem& fs, RecoveryReport* rep = nullptr) {
   auto r = SegmentedLog::open(fs, kDir, smallSegments(), rep);
   return r.isOk() ? Status::ok() : r.status();
@@ -232,17 +214,7 @@ class WalRecoveryTest : public QObject {
   void overlappingSegmentsAreRefused() {
     MemFileSystem fs;
     writeLog(fs, 60);
-    const auto names = segmentNames(fs);
-    Index secondFirst = 0;
-    QVERIFY(parseSegmentFileName(names[1], &secondFirst));
-    // Another log whose only segment starts inside the first segment's range.
-    MemFileSystem other;
-    {
-      auto log = mustOpen(other, kDir, {}, nullptr, secondFirst - 2);
-      QLAB_VERIFY_OK(appendRange(*log, secondFirst - 2, secondFirst + 100, 1, 40));
-      QLAB_VERIFY_OK(log->flush());
-    }
-    fs.setContents(segmentPath(kDir, secondFirst - 2), other.contents(segmentPath(kDir, secondFirst - 2)));
+    plantOverlappingSegment(fs);
     Status s = openStatus(fs);
     QCOMPARE(s.code(), Status::Code::kCorruption);
     QVERIFY2(mentions(s, "overlapping"), s.message().c_str());

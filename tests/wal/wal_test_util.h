@@ -3,6 +3,7 @@
 // everything back, and byte surgery on in-memory files (LevelDB log_test habits).
 #include <QtTest>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -76,6 +77,26 @@ inline Status appendRange(SegmentedLog& log, Index from, Index to, Generation g 
   return Status::ok();
 }
 
+// A log in `dir` over three segments or more of ~1 KiB, records 1..n, flushed, then closed.
+inline void writeLog(MemFileSystem& fs, Index n, std::size_t payload = 40, const std::string& dir = "wal") {
+  auto log = mustOpen(fs, dir, smallSegments());
+  QVERIFY(log);
+  QLAB_VERIFY_OK(appendRange(*log, 1, n, 1, payload));
+  QLAB_VERIFY_OK(log->flush());
+}
+
+// The segment file names of `dir`, in index order.
+inline std::vector<std::string> segmentNames(const MemFileSystem& fs, const std::string& dir = "wal") {
+  const Result<std::vector<std::string>> names = fs.list(dir);
+  std::vector<std::string> v;
+  if (!names.isOk()) return v;
+  for (const auto& n : *names) {
+    if (parseSegmentFileName(n, nullptr)) v.push_back(n);
+  }
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
 inline std::vector<Entry> readAll(const SegmentedLog& log) {
   std::vector<Entry> out;
   if (log.lastIndex() < log.firstIndex()) return out;
@@ -86,6 +107,21 @@ inline std::vector<Entry> readAll(const SegmentedLog& log) {
 
 inline std::string segmentPath(const std::string& dir, Index first) {
   return joinPath(dir, segmentFileName(first));
+}
+
+// Adds to a log written by writeLog (>= 2 segments) a segment from another log that starts
+// two indexes before its second segment does: inside the first segment's range.
+inline void plantOverlappingSegment(MemFileSystem& fs, const std::string& dir = "wal") {
+  Index second = 0;
+  QVERIFY(parseSegmentFileName(segmentNames(fs, dir).at(1), &second));
+  MemFileSystem other;
+  {
+    auto log = mustOpen(other, dir, {}, nullptr, second - 2);
+    QVERIFY(log);
+    QLAB_VERIFY_OK(appendRange(*log, second - 2, second + 100, 1, 40));
+    QLAB_VERIFY_OK(log->flush());
+  }
+  fs.setContents(segmentPath(dir, second - 2), other.contents(segmentPath(dir, second - 2)));
 }
 
 inline void flipBit(MemFileSystem& fs, const std::string& path, std::uint64_t offset, int bit = 0) {
