@@ -89,4 +89,9 @@ int usageError(const std::string& command, const std::string& message) {
   return 1;
 }
 
+int inputError(const std::string& command, const std::string& message) {
+  std::fprintf(stderr, "quorumlab %s: %s\n", command.c_str(), message.c_str());
+  return 1;
+}
+
 }  // namespace qlab::app

@@ -36,5 +36,9 @@ class Args {
 
 // Prints "quorumlab <cmd>: <message> (see quorumlab --help)" to stderr, returns exit code 1.
 int usageError(const std::string& command, const std::string& message);
+// Bad input that is not a usage mistake (a missing directory, an unreadable file): prints
+// "quorumlab <cmd>: <message>" to stderr, returns exit code 1. The message names the path
+// and says what to do.
+int inputError(const std::string& command, const std::string& message);
 
 }  // namespace qlab::app

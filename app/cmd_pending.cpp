@@ -15,8 +15,6 @@ int notYet(const char* what) {
 
 int cmdGui(int, char**, const Argv&) { return notYet("gui"); }
 int cmdRun(const Argv&) { return notYet("run"); }
-int cmdDump(const Argv&) { return notYet("dump"); }
-int cmdVerify(const Argv&) { return notYet("verify"); }
 int cmdBench(const Argv&) { return notYet("bench"); }
 
 }  // namespace qlab::app

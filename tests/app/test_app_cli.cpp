@@ -1,0 +1,363 @@
+// The `quorumlab` binary as users and scripts see it (CONTRACT.md): exit codes, one-line
+// errors, verify's findings and dump's output, run as a separate process on logs written
+// with core/wal on the real disk.
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "core/common/cluster_config.h"
+#include "core/kv/command.h"
+#include "core/wal/format.h"
+#include "core/wal/record_codec.h"
+#include "core/wal/segmented_log.h"
+
+using namespace qlab;
+
+namespace {
+
+struct Run {
+  int exitCode = -1;
+  QString out;
+  QString err;
+};
+
+Run quorumlab(const QStringList& args) {
+  QProcess p;
+  p.start(QStringLiteral(QLAB_QUORUMLAB_BINARY), args);
+  Run r;
+  if (!p.waitForFinished(120'000)) {
+    p.kill();
+    p.waitForFinished();
+    r.err = "timed out";
+    return r;
+  }
+  r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
+  r.out = QString::fromUtf8(p.readAllStandardOutput());
+  r.err = QString::fromUtf8(p.readAllStandardError());
+  return r;
+}
+
+std::string readFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void writeFile(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+// Entry i: every 10th a noop, the 5th a config (W=2), the rest kv writes of client 7.
+Entry entryAt(Index i) {
+  Entry e;
+  e.index = i;
+  e.generation = i < 20 ? 1 : 2;
+  e.timestampMs = 1'700'000'000'000 + static_cast<std::int64_t>(i);
+  if (i % 10 == 0) {
+    e.type = EntryType::kNoop;
+  } else if (i == 5) {
+    e.type = EntryType::kConfig;
+    e.payload = encodeClusterConfig(ClusterConfig{2});
+  } else {
+    kv::Command c{7, i, "key-" + std::to_string(i), "value-" + std::to_string(i) + std::string(30, 'v')};
+    e.payload = kv::encodeCommand(c);
+  }
+  return e;
+}
+
+// A node data directory `<root>/node` with a log of entries 1..n in ~1 KiB segments.
+std::string makeLog(const QTemporaryDir& tmp, Index n, const std::vector<Entry>& extra = {}) {
+  const std::string node = tmp.path().toStdString() + "/node";
+  wal::LogOptions opt;
+  opt.segmentBytes = 1024;
+  opt.sparseIndexEveryBytes = 256;
+  auto log = wal::SegmentedLog::open(wal::posixFileSystem(), node + "/wal", opt);
+  if (!log.isOk()) qFatal("open: %s", log.status().toString().c_str());
+  for (Index i = 1; i <= n; ++i) QLAB_ASSERT((*log)->append(entryAt(i)).isOk());
+  for (const Entry& e : extra) QLAB_ASSERT((*log)->append(e).isOk());
+  QLAB_ASSERT((*log)->flush().isOk());
+  return node;
+}
+
+std::vector<wal::SegmentInfo> segmentsOf(const std::string& node) {
+  auto log = wal::SegmentedLog::open(wal::posixFileSystem(), node + "/wal", wal::LogOptions{});
+  QLAB_ASSERT(log.isOk());
+  return (*log)->segments();
+}
+
+// Byte offsets of the records of a segment file.
+std::vector<std::uint64_t> recordOffsets(const std::string& bytes) {
+  std::vector<std::uint64_t> out;
+  std::uint64_t off = wal::format::kSegmentHeaderBytes;
+  while (off < bytes.size()) {
+    wal::RecordView v = wal::viewRecord(std::string_view(bytes).substr(off));
+    if (v.outcome != wal::DecodeOutcome::kOk) break;
+    out.push_back(off);
+    off += v.bytes;
+  }
+  return out;
+}
+
+QJsonObject parseObject(const QString& text) {
+  QJsonParseError err{};
+  const QJsonDocument d = QJsonDocument::fromJson(text.toUtf8(), &err);
+  if (err.error != QJsonParseError::NoError || !d.isObject()) {
+    qWarning("not one JSON object (%s): %s", qPrintable(err.errorString()), qPrintable(text.left(400)));
+    return {};
+  }
+  return d.object();
+}
+
+QStringList lines(const QString& text) { return text.split('\n', Qt::SkipEmptyParts); }
+
+QString q(const std::string& s) { return QString::fromStdString(s); }
+
+}  // namespace
+
+class AppCliTest : public QObject {
+  Q_OBJECT
+ private slots:
+  void helpAndVersionExitZero() {
+    Run help = quorumlab({"--help"});
+    QCOMPARE(help.exitCode, 0);
+    QVERIFY(help.out.contains("quorumlab verify DIR"));
+    Run version = quorumlab({"--version"});
+    QCOMPARE(version.exitCode, 0);
+    QVERIFY2(version.out.startsWith("quorumlab "), qPrintable(version.out));
+  }
+
+  void verifyCleanLogReportsEverySegment() {
+    QTemporaryDir tmp;
+    const std::string node = makeLog(tmp, 60);
+    const std::vector<wal::SegmentInfo> segs = segmentsOf(node);
+    QVERIFY(segs.size() >= 3);
+
+    Run table = quorumlab({"verify", q(node)});
+    QCOMPARE(table.exitCode, 0);
+    for (const auto& s : segs) QVERIFY2(table.out.contains(q(s.fileName)), qPrintable(table.out));
+    QVERIFY(table.out.contains("result: clean"));
+
+    Run json = quorumlab({"verify", q(node + "/wal"), "--json"});  // the wal/ folder works too
+    QCOMPARE(json.exitCode, 0);
+    const QJsonObject o = parseObject(json.out);
+    QCOMPARE(o["ok"].toBool(false), true);
+    QCOMPARE(o["torn_tail"].toBool(true), false);
+    QCOMPARE(o["records"].toInteger(), 60);
+    QCOMPARE(o["first_index"].toInteger(), 1);
+    QCOMPARE(o["last_index"].toInteger(), 60);
+    QVERIFY(o["corruption"].isNull());
+    const QJsonArray arr = o["segments"].toArray();
+    QCOMPARE(arr.size(), static_cast<qsizetype>(segs.size()));
+    for (qsizetype i = 0; i < arr.size(); ++i) {
+      const QJsonObject s = arr[i].toObject();
+      const wal::SegmentInfo& want = segs[static_cast<std::size_t>(i)];
+      QCOMPARE(s["file"].toString(), q(want.fileName));
+      QCOMPARE(s["first_index"].toInteger(), static_cast<qint64>(want.firstIndex));
+      QCOMPARE(s["last_index"].toInteger(), static_cast<qint64>(want.lastIndex));
+      QCOMPARE(s["records"].toInteger(), static_cast<qint64>(want.lastIndex - want.firstIndex + 1));
+      QCOMPARE(s["bytes"].toInteger(), static_cast<qint64>(want.bytes));
+      QCOMPARE(s["status"].toString(), QString("ok"));
+    }
+  }
+
+  void verifyFlippedBitInSealedSegmentIsCorruptionWithFileAndOffset() {
+    QTemporaryDir tmp;
+    const std::string node = makeLog(tmp, 60);
+    const std::string name = segmentsOf(node)[0].fileName;
+    const std::string path = node + "/wal/" + name;
+    std::string bytes = readFile(path);
+    const std::vector<std::uint64_t> offs = recordOffsets(bytes);
+    QVERIFY(offs.size() >= 3);
+    const std::uint64_t bad = offs[2];
+    bytes[bad + wal::format::kRecordHeaderBytes + 3] ^= 0x10;  // a payload bit of the 3rd record
+    writeFile(path, bytes);
+
+    Run table = quorumlab({"verify", q(node)});
+    QCOMPARE(table.exitCode, 2);
+    QVERIFY2(table.err.contains(q(name)) && table.err.contains(QString("at byte %1").arg(bad)), qPrintable(table.err));
+    QVERIFY(table.out.contains("CORRUPT"));
+
+    Run json = quorumlab({"verify", q(node), "--json"});
+    QCOMPARE(json.exitCode, 2);
+    const QJsonObject o = parseObject(json.out);
+    QCOMPARE(o["ok"].toBool(true), false);
+    const QJsonObject c = o["corruption"].toObject();
+    QCOMPARE(c["file"].toString(), q(name));
+    QCOMPARE(c["offset"].toInteger(), static_cast<qint64>(bad));
+    QVERIFY2(c["reason"].toString().contains("checksum mismatch"), qPrintable(c["reason"].toString()));
+    QCOMPARE(o["segments"].toArray()[0].toObject()["status"].toString(), QString("corrupt"));
+    QCOMPARE(o["segments"].toArray()[1].toObject()["status"].toString(), QString("ok"));
+    QCOMPARE(readFile(path), bytes);  // verify never writes
+  }
+
+  void verifyTornTailExitsZeroAndReportsTheOffset() {
+    QTemporaryDir tmp;
+    const std::string node = makeLog(tmp, 60);
+    const std::vector<wal::SegmentInfo> segs = segmentsOf(node);
+    const std::string name = segs.back().fileName;
+    const std::string path = node + "/wal/" + name;
+    std::string bytes = readFile(path);
+    const std::uint64_t tornAt = bytes.size();
+    std::string next;
+    wal::encodeRecord(entryAt(61), next);
+    bytes += next.substr(0, 30);  // a write cut short mid-header
+    writeFile(path, bytes);
+
+    Run json = quorumlab({"verify", q(node), "--json"});
+    QCOMPARE(json.exitCode, 0);  // not corruption: recovery cuts it (docs: verify exit codes)
+    const QJsonObject o = parseObject(json.out);
+    QCOMPARE(o["ok"].toBool(false), true);
+    QCOMPARE(o["torn_tail"].toBool(false), true);
+    QCOMPARE(o["last_index"].toInteger(), 60);
+    const QJsonObject last = o["segments"].toArray().last().toObject();
+    QCOMPARE(last["status"].toString(), QString("torn_tail"));
+    QCOMPARE(last["offset"].toInteger(), static_cast<qint64>(tornAt));
+    QCOMPARE(last["bytes"].toInteger(), static_cast<qint64>(bytes.size()));
+    Run table = quorumlab({"verify", q(node)});
+    QCOMPARE(table.exitCode, 0);
+    QVERIFY2(table.out.contains(QString("torn tail at byte %1").arg(tornAt)), qPrintable(table.out));
+    QCOMPARE(readFile(path), bytes);  // still there: verify only reports what recovery would cut
+  }
+
+  void verifyMissingOrNonWalDirectoryIsBadInput() {
+    QTemporaryDir tmp;
+    const QString missing = tmp.path() + "/does-not-exist";
+    Run r = quorumlab({"verify", missing});
+    QCOMPARE(r.exitCode, 1);
+    QCOMPARE(lines(r.err).size(), 1);
+    QVERIFY2(r.err.contains(missing) && r.err.contains("no such directory"), qPrintable(r.err));
+
+    writeFile(tmp.path().toStdString() + "/notes.txt", "hello");
+    r = quorumlab({"verify", tmp.path()});
+    QCOMPARE(r.exitCode, 1);
+    QCOMPARE(lines(r.err).size(), 1);
+    QVERIFY2(r.err.contains(tmp.path()) && r.err.contains("not a WAL directory"), qPrintable(r.err));
+
+    r = quorumlab({"verify"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY(r.err.contains("DIR"));
+  }
+
+  void dumpJsonlPrintsEveryEntryInIndexOrder() {
+    QTemporaryDir tmp;
+    Entry odd;
+    odd.index = 61;
+    odd.generation = 2;
+    odd.payload = kv::encodeCommand(kv::Command{9, 1, "quote\" back\\ nl\n tab\t ctl\x01", std::string("bad\xff\xfe utf8")});
+    Entry junk;
+    junk.index = 62;
+    junk.generation = 2;
+    junk.payload = "not a command";
+    const std::string node = makeLog(tmp, 60, {odd, junk});
+    Run r = quorumlab({"dump", q(node)});
+    QCOMPARE(r.exitCode, 0);
+    const QStringList ls = lines(r.out);
+    QCOMPARE(ls.size(), 62);
+    for (int i = 0; i < ls.size(); ++i) {
+      const QJsonObject o = parseObject(ls[i]);
+      const Index index = static_cast<Index>(i + 1);
+      QCOMPARE(o["index"].toInteger(), static_cast<qint64>(index));
+      QVERIFY(o.contains("generation") && o.contains("type") && o.contains("timestamp_ms"));
+      if (index > 60) continue;
+      const Entry e = entryAt(index);
+      QCOMPARE(o["generation"].toInteger(), static_cast<qint64>(e.generation));
+      QCOMPARE(o["timestamp_ms"].toInteger(), e.timestampMs);
+      QCOMPARE(o["type"].toString(), QString(entryTypeName(e.type)));
+      if (e.type == EntryType::kData) {
+        QCOMPARE(o["client"].toInteger(), 7);
+        QCOMPARE(o["seq"].toInteger(), static_cast<qint64>(index));
+        QCOMPARE(o["key"].toString(), QString("key-%1").arg(index));
+        QVERIFY(!o.contains("payload_hex"));
+      } else {
+        QVERIFY(!o.contains("client") && !o.contains("key"));
+      }
+      if (e.type == EntryType::kConfig) QCOMPARE(o["write_quorum"].toInteger(), 2);
+    }
+    const QJsonObject o61 = parseObject(ls[60]);
+    QCOMPARE(o61["key"].toString(), QString("quote\" back\\ nl\n tab\t ctl\x01"));
+    // Bytes that are not UTF-8 come as \u00XX escapes of their values (core/common/json_writer.h).
+    QCOMPARE(o61["value"].toString(), QString("bad") + QChar(0xFF) + QChar(0xFE) + QString(" utf8"));
+    const QByteArray raw(odd.payload.data(), static_cast<qsizetype>(odd.payload.size()));
+    QCOMPARE(o61["payload_hex"].toString(), QString(raw.toHex()));  // lossless next to the U+FFFD text
+    const QJsonObject o62 = parseObject(ls[61]);
+    QVERIFY(!o62.contains("client"));
+    QCOMPARE(o62["payload_hex"].toString(), QString(QByteArray("not a command").toHex()));
+  }
+
+  void dumpCsvHasAHeaderAndQuotesFields() {
+    QTemporaryDir tmp;
+    Entry odd;
+    odd.index = 21;
+    odd.generation = 2;
+    odd.payload = kv::encodeCommand(kv::Command{9, 1, "a,b", "say \"hi\""});
+    Entry bin;
+    bin.index = 22;
+    bin.generation = 2;
+    bin.payload = kv::encodeCommand(kv::Command{9, 2, "k", std::string("x\xff")});
+    const std::string node = makeLog(tmp, 20, {odd, bin});
+    Run r = quorumlab({"dump", q(node), "--format", "csv"});
+    QCOMPARE(r.exitCode, 0);
+    const QStringList ls = lines(r.out);
+    QCOMPARE(ls.size(), 23);
+    QCOMPARE(ls[0], QString("index,generation,type,client,seq,key,value,timestamp_ms,write_quorum,payload_hex"));
+    QCOMPARE(ls[1], QString("1,1,data,7,1,key-1,value-1%1,1700000000001,,").arg(QString(30, 'v')));
+    QCOMPARE(ls[5], QString("5,1,config,,,,,1700000000005,2,"));
+    QCOMPARE(ls[10], QString("10,1,noop,,,,,1700000000010,,"));
+    QCOMPARE(ls[21], QString("21,2,data,9,1,\"a,b\",\"say \"\"hi\"\"\",0,,"));
+    // Not UTF-8: U+FFFD in the text cell, and the exact bytes in payload_hex.
+    const QByteArray raw(bin.payload.data(), static_cast<qsizetype>(bin.payload.size()));
+    QCOMPARE(ls[22], QString("22,2,data,9,2,k,x") + QChar(0xFFFD) + QString(",0,,") + QString(raw.toHex()));
+  }
+
+  void dumpFromToPrintsExactlyThatRange() {
+    QTemporaryDir tmp;
+    const std::string node = makeLog(tmp, 60);
+    const wal::SegmentInfo third = segmentsOf(node)[2];
+    const Index from = third.firstIndex + 1;
+    const Index to = from + 12;
+    Run r = quorumlab({"dump", q(node), "--from", QString::number(from), "--to", QString::number(to)});
+    QCOMPARE(r.exitCode, 0);
+    const QStringList ls = lines(r.out);
+    QCOMPARE(ls.size(), static_cast<qsizetype>(to - from + 1));
+    for (qsizetype i = 0; i < ls.size(); ++i) {
+      QCOMPARE(parseObject(ls[i])["index"].toInteger(), static_cast<qint64>(from + static_cast<Index>(i)));
+    }
+    r = quorumlab({"dump", q(node), "--from", "58"});
+    QCOMPARE(lines(r.out).size(), 3);
+    r = quorumlab({"dump", q(node), "--from", "9", "--to", "3"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY(r.err.contains("--from"));
+    r = quorumlab({"dump", q(node), "--format", "xml"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY(r.err.contains("--format"));
+  }
+
+  void dumpStopsAtCorruptionWithExitTwo() {
+    QTemporaryDir tmp;
+    const std::string node = makeLog(tmp, 60);
+    const std::vector<wal::SegmentInfo> segs = segmentsOf(node);
+    const std::string name = segs[1].fileName;
+    const std::string path = node + "/wal/" + name;
+    std::string bytes = readFile(path);
+    const std::uint64_t bad = recordOffsets(bytes)[1];
+    bytes[bad + 1] ^= 0x01;  // the stored CRC of the second record of the second segment
+    writeFile(path, bytes);
+    Run r = quorumlab({"dump", q(node)});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("corruption") && r.err.contains(q(name)) && r.err.contains(QString("at byte %1").arg(bad)),
+             qPrintable(r.err));
+    const QStringList ls = lines(r.out);
+    QCOMPARE(ls.size(), static_cast<qsizetype>(segs[1].firstIndex));  // everything before the bad record
+    QCOMPARE(parseObject(ls.last())["index"].toInteger(), static_cast<qint64>(segs[1].firstIndex));
+  }
+};
+
+QTEST_GUILESS_MAIN(AppCliTest)
+#include "test_app_cli.moc"
