@@ -5,6 +5,8 @@
 #include <algorithm>
 
 #include "core/common/random.h"
+#include "core/common/coding.h"
+#include "core/wal/format.h"
 #include "core/wal/log_internal.h"
 
 namespace qlab::wal {
@@ -146,8 +148,26 @@ void SegmentedLog::simulatePowerLoss(bool torn, std::uint64_t seed) {
   if (torn && d.pendingBytes > 1 && d.failure.isOk()) {
     // A random prefix of the buffer reaches the files, unsynced: the next recovery meets a
     // torn record. Errors are ignored: the machine is going down anyway.
+    // The cut lands strictly inside one record (never on a boundary, which would leave a
+    // clean log): pick a buffered record, then a byte inside it.
     Random rng(seed);
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> records;  // (start in the buffer, size)
+    std::uint64_t base = 0;
+    for (const auto& sp : d.segs) {
+      const std::string& buf = sp->pending;
+      for (std::size_t off = 0; off + format::kRecordHeaderBytes <= buf.size();) {
+        std::size_t len = coding::decodeFixed32(buf.data() + off + format::kLengthOffset);
+        std::size_t size = format::recordBytes(len);
+        records.emplace_back(base + off, size);
+        off += size;
+      }
+      base += buf.size();
+    }
     std::uint64_t left = 1 + rng.uniform(d.pendingBytes - 1);
+    if (!records.empty()) {
+      const auto& [start, size] = records[rng.uniform(records.size())];
+      left = start + 1 + rng.uniform(size - 1);
+    }
     for (auto& sp : d.segs) {
       Segment& s = *sp;
       if (left == 0) break;
