@@ -115,8 +115,9 @@ void LiveChecker::onStateReplaced(NodeId node, const replication::SnapshotMeta& 
   if (from >= 1 && from <= static_cast<NodeId>(m_nodes) && from != node)
     for (const auto& a : m_lineage[from])
       if (a.index <= meta.index) lin.push_back(a);
-  auto& h = m_hwm[node];
-  h.second = meta.index;  // may go back after a divergence: not a finding, the checker saw why
+  // A replaced state machine starts a new HWM history (it may even go back after a
+  // divergence). Polls may still show views from before the install: start afresh.
+  m_hwm[node] = {-1, 0};
   m_recheck = true;
 }
 

@@ -91,6 +91,7 @@ class LoadWorker final : public QObject {
     Operation op;
     NodeId target = 1;
     int attempt = 0;
+    bool retryScheduled = false;  // the timer is a retry at a chosen node, not a timeout
     std::int64_t deadlineUs = 0;
     std::int64_t lastStartUs = 0;
     net::ClientChannel* channel = nullptr;
@@ -138,11 +139,18 @@ class LoadWorker final : public QObject {
       if (c.active && m_issuing) startBackgroundOp(i);
       return;
     }
-    // An attempt timed out (or a retry is due).
+    // A retry is due, or an attempt timed out.
     if (m_clockUs() > c.deadlineUs) {
       finish(i, OpResult::kTimeout);
       return;
     }
+    if (!c.retryScheduled) {
+      // No answer (a paused or partitioned node): try the next node, and stop sending new
+      // operations to this one first.
+      if (m_leaderHint == c.target) m_leaderHint = kNoNode;
+      c.target = nextTarget(c.target);
+    }
+    c.retryScheduled = false;
     send(i);
   }
 
@@ -202,6 +210,7 @@ class LoadWorker final : public QObject {
   void retrySoon(std::size_t i, NodeId target, int delayMs) {
     Client& c = m_clients[i];
     c.target = target;
+    c.retryScheduled = true;
     c.timer->start(delayMs);
   }
 
@@ -245,6 +254,7 @@ class LoadWorker final : public QObject {
   void finish(std::size_t i, OpResult result) {
     Client& c = m_clients[i];
     c.timer->stop();
+    c.retryScheduled = false;
     c.busy = false;
     c.op.result = result;
     c.op.completeUs = m_clockUs();

@@ -77,7 +77,7 @@ struct StepSpec {
 const std::map<std::string, StepSpec>& stepSpecs() {
   static const std::map<std::string, StepSpec> specs = {
       {"write", {{"key", "value"}, {"client", "timeout_ms"}}},
-      {"read", {{"key"}, {"timeout_ms"}}},
+      {"read", {{"key"}, {"timeout_ms", "equals"}}},
       {"load", {{}, {"clients", "rate", "keys", "read_ratio"}}},
       {"stop_load", {{}, {}}},
       {"kill", {{"node"}, {"torn"}}},
@@ -95,7 +95,7 @@ const std::map<std::string, StepSpec>& stepSpecs() {
       {"wait", {{"for"}, {"index", "ms", "timeout_ms"}}},
       {"expect", {{}, {"lost_acked", "lost_acked_min", "committed_min", "violations", "leader_changes_min",
                        "duplicates_min", "truncations_min", "snapshot_installs_min", "segments_deleted_min",
-                       "hwm_stalled"}}},
+                       "hwm_stalled", "kv", "segments_min", "torn_tails_min", "stale_min"}}},
       {"note", {{"text"}, {}}},
   };
   return specs;
@@ -199,6 +199,8 @@ Status validateStep(const Validator& val, const QJsonObject& o, int line, int no
   QLAB_RETURN_IF_ERROR(val.integer(o, "index", line, 0, 1LL << 50));
   QLAB_RETURN_IF_ERROR(val.integer(o, "ms", line, 0, 3600 * 1000));
   for (const char* s : {"key", "value", "text", "note", "say"}) QLAB_RETURN_IF_ERROR(val.string(o, s, line, false));
+  if (o.contains("equals") && !o.value("equals").isString() && !o.value("equals").isNull())
+    return val.fail(line, "equals", "must be the expected value (a string) or null for an absent key");
   if (kind == "flush") {
     auto m = wal::parseFlushMode(o.value("policy").toString().toStdString());
     if (!o.value("policy").isString() || !m.isOk()) return val.fail(line, "policy", "must be always, group, delayed or manual");
@@ -231,9 +233,15 @@ Status validateStep(const Validator& val, const QJsonObject& o, int line, int no
   }
   if (kind == "expect") {
     for (const char* k : {"lost_acked", "lost_acked_min", "committed_min", "violations", "leader_changes_min",
-                          "duplicates_min", "truncations_min", "snapshot_installs_min", "segments_deleted_min"})
+                          "duplicates_min", "truncations_min", "snapshot_installs_min", "segments_deleted_min",
+                          "segments_min", "torn_tails_min", "stale_min"})
       QLAB_RETURN_IF_ERROR(val.integer(o, k, line, 0, 1LL << 50));
     QLAB_RETURN_IF_ERROR(val.boolean(o, "hwm_stalled", line));
+    if (o.contains("kv")) {
+      if (!o.value("kv").isObject()) return val.fail(line, "kv", "must be an object of key: value (null = absent)");
+      for (const auto& v : o.value("kv").toObject())
+        if (!v.isString() && !v.isNull()) return val.fail(line, "kv", "values must be strings or null");
+    }
     if (o.size() <= 1) return val.fail(line, "expect", "names nothing to check");
   }
   return Status::ok();

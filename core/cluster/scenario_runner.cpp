@@ -116,10 +116,17 @@ void ScenarioRunner::runStep(const Step& s) {
     std::optional<std::string> value;
     if (k == "write") value = f.value("value").toString().toStdString();
     int timeout = static_cast<int>(num(f, "timeout_ms", 5000));
+    std::optional<QJsonValue> equals;
+    if (f.contains("equals")) equals = f.value("equals");
     m_cluster.load().submit(f.value("key").toString().toStdString(), value,
-                            [this, k](const Operation& op) {
+                            [this, k, equals](const Operation& op) {
                               if (op.result != OpResult::kOk)
                                 emit stepFailed(m_index, QString::fromStdString(k + " did not succeed: " + opResultName(op.result)));
+                              else if (equals) {
+                                std::string want = equals->isNull() ? "<absent>" : equals->toString().toStdString();
+                                std::string got = op.found ? op.value : "<absent>";
+                                if (want != got) fail("expected the read to return " + want + ", got " + got);
+                              }
                               proceed();
                             },
                             timeout);
@@ -227,6 +234,26 @@ void ScenarioRunner::checkExpectations(const QJsonObject& f) {
   expectMin("truncations_min", m_cluster.recorder().count(node::EventKind::kTruncate));
   expectMin("snapshot_installs_min", m_cluster.recorder().count(node::EventKind::kSnapshotInstall));
   expectMin("segments_deleted_min", m_cluster.recorder().count(node::EventKind::kSegmentDelete));
+  expectMin("torn_tails_min", m_cluster.recorder().count(node::EventKind::kTornTail));
+  expectMin("stale_min", m_cluster.recorder().count(node::EventKind::kStale));
+  std::uint64_t segments = 0;
+  for (const auto& v : m_cluster.views()) segments = std::max<std::uint64_t>(segments, v->segments.size());
+  expectMin("segments_min", segments);
+  if (f.contains("kv")) {
+    NodeId l = m_cluster.leader();
+    auto lv = l == kNoNode ? nullptr : m_cluster.view(l);
+    if (!lv) {
+      fail("expected a leader to compare its key-value state");
+    } else {
+      QJsonObject want = f.value("kv").toObject();
+      for (auto it = want.begin(); it != want.end(); ++it) {
+        auto have = lv->kv.find(it.key().toStdString());
+        std::string got = have == lv->kv.end() ? "<absent>" : have->second;
+        std::string exp = it.value().isNull() ? "<absent>" : it.value().toString().toStdString();
+        if (got != exp) fail("expected " + it.key().toStdString() + " = " + exp + " at the HWM, got " + got);
+      }
+    }
+  }
   if (f.contains("hwm_stalled")) {
     bool stalled = m_cluster.hwm() == m_hwmAtStepStart;
     if (stalled != f.value("hwm_stalled").toBool())

@@ -53,6 +53,13 @@ Result<std::unique_ptr<NodeEngine>> NodeEngine::open(const EngineOptions& option
   std::unique_ptr<NodeEngine> e(new NodeEngine(options, fs, host));
   Status s = e->recover();
   if (!s.isOk()) return s.withContext("node " + std::to_string(options.id) + " (" + options.dataDir + ")");
+  const auto& rep = e->m_recovery;
+  e->event(EventKind::kRecovery, kNoNode, e->m_log->firstIndex(), e->m_log->lastIndex(),
+           std::to_string(rep.records) + " records in " + std::to_string(rep.segments) + " segments verified");
+  if (rep.truncatedTornTail)
+    e->event(EventKind::kTornTail, kNoNode, rep.tornOffset, rep.tornBytes,
+             "cut a torn record: " + std::to_string(rep.tornBytes) + " bytes at byte " +
+                 std::to_string(rep.tornOffset) + " of " + rep.tornFile);
   return e;
 }
 

@@ -34,6 +34,8 @@ const char* eventKindName(EventKind k) {
     case EventKind::kLostWrite: return "lost_write";
     case EventKind::kViolation: return "violation";
     case EventKind::kStale: return "stale";
+    case EventKind::kTornTail: return "torn_tail";
+    case EventKind::kRecovery: return "recovery";
   }
   return "unknown";
 }

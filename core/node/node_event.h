@@ -24,6 +24,8 @@ enum class EventKind : std::uint8_t {
   kLostWrite,                         // an acknowledged write is no longer in the committed log
   kViolation,                         // the live checker found a broken safety property
   kStale,                             // rejected a message of an older generation
+  kTornTail,                          // recovery cut a torn record: a = byte offset, b = bytes cut
+  kRecovery,                          // recovered from disk: a = first index, b = last index
 };
 const char* eventKindName(EventKind k);
 

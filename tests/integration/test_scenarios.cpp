@@ -61,6 +61,20 @@ class ScenarioTest : public QObject {
     QVERIFY2(s.ok, log.c_str());
   }
 
+  void lessonProvesItsPoint_data() {
+    QTest::addColumn<QString>("file");
+    QDir dir(QStringLiteral(QLAB_SOURCE_DIR "/resources/lessons"));
+    for (const auto& f : dir.entryList({"*.json"}, QDir::Files, QDir::Name))
+      QTest::newRow(f.toUtf8().constData()) << dir.filePath(f);
+  }
+  void lessonProvesItsPoint() {
+    QFETCH(QString, file);
+    std::string log;
+    RunSummary s = play(file, &log);
+    for (const auto& v : s.violations) log += "violation: " + v + "\n";
+    QVERIFY2(s.ok, log.c_str());
+  }
+
   void delayedFlushLosesExactlyTheWritesAcknowledgedFromMemory() {
     std::string log;
     RunSummary s = play(QStringLiteral(QLAB_SOURCE_DIR "/resources/scenarios/delayed-flush-loss.json"), &log);
