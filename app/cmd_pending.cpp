@@ -6,6 +6,8 @@
 
 namespace qlab::app {
 
+// The GUI is cmd_gui.cpp when qlab::ui is built (QLAB_WITH_UI); this stands in without it.
+#ifndef QLAB_WITH_UI
 namespace {
 int notYet(const char* what) {
   std::fprintf(stderr, "quorumlab %s: not available in this build yet\n", what);
@@ -14,7 +16,6 @@ int notYet(const char* what) {
 }  // namespace
 
 int cmdGui(int, char**, const Argv&) { return notYet("gui"); }
-int cmdRun(const Argv&) { return notYet("run"); }
-int cmdBench(const Argv&) { return notYet("bench"); }
+#endif
 
 }  // namespace qlab::app

@@ -415,6 +415,12 @@ bool Cluster::caughtUp() const {
   return true;
 }
 
+bool Cluster::viewsFresh(std::int64_t sinceMs) const {
+  for (const auto& v : views())
+    if (v->status == node::NodeStatus::kRunning && v->publishedMs < sinceMs) return false;
+  return true;
+}
+
 void Cluster::updateSafety() {
   bool safe = m_writeQuorum == 0 ||
               static_cast<int>(m_writeQuorum) >= replication::majority(m_options.nodes);

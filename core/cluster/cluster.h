@@ -113,6 +113,9 @@ class Cluster : public QObject {
   std::uint16_t port(NodeId id) const;
   // True when every running node holds the leader's whole committed log.
   bool caughtUp() const;
+  // True when every running, unpaused node has published a view at or after `sinceMs`
+  // (cluster clock): views lag the nodes by up to one publish interval.
+  bool viewsFresh(std::int64_t sinceMs) const;
 
   LoadGenerator& load() { return *m_load; }
   Recorder& recorder() { return *m_recorder; }

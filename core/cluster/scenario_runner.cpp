@@ -193,7 +193,9 @@ void ScenarioRunner::runStep(const Step& s) {
     if (what == "leader") {
       waitUntil([this] { return m_cluster.leader() != kNoNode; }, timeout, "a leader", [this] { proceed(); });
     } else if (what == "caught_up") {
-      waitUntil([this] { return m_cluster.caughtUp(); }, timeout, "every node to catch up", [this] { proceed(); });
+      std::int64_t since = m_cluster.nowMs();
+      waitUntil([this, since] { return m_cluster.viewsFresh(since) && m_cluster.caughtUp(); }, timeout,
+                "every node to catch up", [this] { proceed(); });
     } else if (what == "hwm") {
       Index idx = static_cast<Index>(num(f, "index", 0));
       waitUntil([this, idx] { return m_cluster.hwm() >= idx; }, timeout, "HWM " + std::to_string(idx), [this] { proceed(); });
@@ -203,7 +205,14 @@ void ScenarioRunner::runStep(const Step& s) {
     }
     return;
   } else if (k == "expect") {
-    checkExpectations(f);
+    // Judge views published after this step began, not ones from before the last action.
+    std::int64_t since = m_cluster.nowMs();
+    waitUntil([this, since] { return m_cluster.viewsFresh(since); }, 3000, "fresh node views",
+              [this, f] {
+                checkExpectations(f);
+                proceed();
+              });
+    return;
   }
   proceed();
 }

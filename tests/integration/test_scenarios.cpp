@@ -1,5 +1,6 @@
 // Every shipped scenario (resources/scenarios/*.json) runs headless on a live cluster and
-// must meet its own `expect` steps: the scenarios cannot silently rot.
+// must meet its own `expect` steps: the scenarios cannot silently rot. (The lessons run
+// through `quorumlab run` in tests/lessons.)
 #include <QtTest>
 
 #include "core/cluster/scenario.h"
@@ -54,20 +55,6 @@ class ScenarioTest : public QObject {
       QTest::newRow(f.toUtf8().constData()) << dir.filePath(f);
   }
   void shippedScenarioMeetsItsExpectations() {
-    QFETCH(QString, file);
-    std::string log;
-    RunSummary s = play(file, &log);
-    for (const auto& v : s.violations) log += "violation: " + v + "\n";
-    QVERIFY2(s.ok, log.c_str());
-  }
-
-  void lessonProvesItsPoint_data() {
-    QTest::addColumn<QString>("file");
-    QDir dir(QStringLiteral(QLAB_SOURCE_DIR "/resources/lessons"));
-    for (const auto& f : dir.entryList({"*.json"}, QDir::Files, QDir::Name))
-      QTest::newRow(f.toUtf8().constData()) << dir.filePath(f);
-  }
-  void lessonProvesItsPoint() {
     QFETCH(QString, file);
     std::string log;
     RunSummary s = play(file, &log);
