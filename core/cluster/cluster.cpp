@@ -84,7 +84,7 @@ Status Cluster::start() {
     out.close();
     fs::remove(probe, ec);
   }
-  m_recorder = std::make_unique<Recorder>(m_dataDir);
+  m_recorder = std::make_unique<Recorder>(m_options.spillFiles ? m_dataDir : std::string());
   m_checker->setSink([this](const Finding& f) {
     node::NodeEvent e;
     e.tMs = f.tMs;
@@ -120,7 +120,7 @@ Status Cluster::start() {
   }
   m_load = std::make_unique<LoadGenerator>(m_options.name, m_ports, *m_recorder, [this] { return nowUs(); });
   LiveChecker* checker = m_checker.get();
-  m_load->setOnOperation([checker](const Operation& op) { checker->onOperation(op); });
+  if (m_options.instrument) m_load->setOnOperation([checker](const Operation& op) { checker->onOperation(op); });
   updateSafety();
   m_poll.start(100);
   // A node that cannot start is shown as failed; the others go on. Report only when none runs.
@@ -152,13 +152,24 @@ node::LiveNodeOptions Cluster::nodeOptions(NodeId id) const {
   o.logger = m_logs->loggerFor(id);
   Recorder* rec = m_recorder.get();
   LiveChecker* chk = m_checker.get();
-  o.onEvent = [rec, chk](const node::NodeEvent& e) {
-    rec->record(e);
-    chk->onEvent(e);
-  };
-  o.onApplied = [chk](NodeId n, const Entry& e, bool dup) { chk->onApplied(n, e, dup); };
-  o.onStateReplaced = [chk](NodeId n, const replication::SnapshotMeta& m, NodeId from) { chk->onStateReplaced(n, m, from); };
-  o.onStarted = [chk](NodeId n, Index applied) { chk->onRestart(n, applied); };
+  if (m_options.instrument) {
+    o.onEvent = [rec, chk](const node::NodeEvent& e) {
+      rec->record(e);
+      chk->onEvent(e);
+    };
+    o.onApplied = [chk](NodeId n, const Entry& e, bool dup) { chk->onApplied(n, e, dup); };
+    o.onStateReplaced = [chk](NodeId n, const replication::SnapshotMeta& m, NodeId from) {
+      chk->onStateReplaced(n, m, from);
+    };
+    o.onStarted = [chk](NodeId n, Index applied) { chk->onRestart(n, applied); };
+  } else {
+    // Only what is rare and needed to follow the cluster (elections, faults).
+    o.onEvent = [rec, chk](const node::NodeEvent& e) {
+      if (e.kind == node::EventKind::kSend || e.kind == node::EventKind::kRecv || e.kind == node::EventKind::kFlush) return;
+      rec->record(e);
+      chk->onEvent(e);
+    };
+  }
   o.clock = [this] { return nowMs(); };
   return o;
 }

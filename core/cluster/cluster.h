@@ -47,6 +47,10 @@ struct ClusterOptions {
   int heartbeatTicks = 5;              // 100 ms
   int electionTicks = 50;              // 1-2 s: slow enough to watch
   bool echoLogs = false;               // node warnings to stderr (headless runs)
+  // Record every event and applied entry (timeline, live checker, events.jsonl). Benchmarks
+  // turn it off to measure replication alone; client history is always kept.
+  bool instrument = true;
+  bool spillFiles = true;              // events.jsonl / history.jsonl in the data directory
 };
 
 // Parses "majority" or 1..nodes. Error names the value.
