@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <tuple>
 
+#include <QColor>
+#include <QFont>
 #include <QLocale>
 
 namespace qlab::ui {
@@ -84,6 +86,16 @@ QVariant SegmentModel::data(const QModelIndex& idx, int role) const {
   switch (role) {
     case kOpacityRole: return opacity(r);
     case kDeletedRole: return r.deleted;
+    case Qt::ForegroundRole:
+      if (!r.deleted) return {};
+      return QColor(0x80, 0x80, 0x80, static_cast<int>(255 * opacity(r)));
+    case Qt::FontRole: {
+      if (!r.deleted) return {};
+      QFont f;
+      f.setItalic(true);
+      f.setStrikeOut(true);
+      return f;
+    }
     case Qt::ToolTipRole:
       if (r.deleted)
         return QStringLiteral("%1 was deleted: every entry in it is below the low-water mark "

@@ -31,6 +31,23 @@ struct ClusterFrame {
   std::vector<cluster::Operation> operations;
   std::vector<cluster::Finding> findings;
 
+  // This frame without the streams (what a view keeps between frames).
+  ClusterFrame pictures() const {
+    ClusterFrame f;
+    f.number = number;
+    f.nowMs = nowMs;
+    f.size = size;
+    f.views = views;
+    f.leader = leader;
+    f.hwm = hwm;
+    f.links = links;
+    f.writeQuorum = writeQuorum;
+    f.writeQuorumWarning = writeQuorumWarning;
+    f.loadRunning = loadRunning;
+    f.loadRate = loadRate;
+    return f;
+  }
+
   const node::NodeView* view(NodeId id) const {
     return id >= 1 && id <= views.size() ? views[id - 1].get() : nullptr;
   }

@@ -66,11 +66,7 @@ void ClusterPoller::pollNow() {
   if (m_source) buildFrame(f);
   emit frameReady(f);
   // Keep the pictures, not the streams: they were handed out once.
-  m_last = std::move(f);
-  m_last.events.clear();
-  m_last.logLines.clear();
-  m_last.operations.clear();
-  m_last.findings.clear();
+  m_last = f.pictures();
   if (m_stats)
     m_stats->addUpdate(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
 }

@@ -1,0 +1,383 @@
+// The explorer's custom views and panels over synthetic snapshots (FakeSource): the log
+// lanes' cache (visible-window fetching, ghosts of cut and killed entries), hit testing and
+// painting; the cluster ring (clicks, context menu); the controls sending commands; the
+// timeline's message pairing and folding; the record view and the dump dialog reading real
+// segment files written by core/wal.
+#include <QAbstractItemModelTester>
+#include <QComboBox>
+#include <QImage>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "core/kv/command.h"
+#include "core/replication/message.h"
+#include "core/wal/segmented_log.h"
+#include "fake_source.h"
+#include "ui/model/dump_model.h"
+#include "ui/model/lane_cache.h"
+#include "ui/source/cluster_poller.h"
+#include "ui/view/cluster_actions.h"
+#include "ui/view/cluster_view.h"
+#include "ui/view/controls_panel.h"
+#include "ui/view/lanes_painter.h"
+#include "ui/view/log_lanes_view.h"
+#include "ui/view/partition_editor.h"
+#include "ui/view/record_view.h"
+#include "ui/view/timeline_painter.h"
+#include "ui/window/dump_dialog.h"
+
+using namespace qlab;
+using namespace qlab::ui;
+using qlab::ui::test::FakeSource;
+using qlab::ui::test::makeView;
+
+namespace {
+ClusterFrame pollOnce(ClusterPoller& poller) {
+  ClusterFrame got;
+  auto c = QObject::connect(&poller, &ClusterPoller::frameReady, [&](const ClusterFrame& f) { got = f; });
+  poller.pollNow();
+  QObject::disconnect(c);
+  return got;
+}
+
+node::NodeEvent msg(NodeId from, NodeId to, replication::MessageType t, std::int64_t ms, bool send, Index a = 0) {
+  node::NodeEvent e;
+  e.kind = send ? node::EventKind::kSend : node::EventKind::kRecv;
+  e.node = send ? from : to;
+  e.peer = send ? to : from;
+  e.msgType = static_cast<std::uint8_t>(t);
+  e.tMs = ms;
+  e.a = a;
+  e.b = a;
+  return e;
+}
+
+// Writes entries 1..n to a real log under dir/wal and returns its segments as the node shows them.
+std::vector<node::SegmentView> writeLog(const QString& dir, Index n, std::uint64_t segmentBytes = 1024) {
+  wal::LogOptions o;
+  o.segmentBytes = segmentBytes;
+  auto log = wal::SegmentedLog::open(wal::posixFileSystem(), (dir + "/wal").toStdString(), o);
+  if (!log.isOk()) qFatal("open log: %s", log.status().toString().c_str());
+  for (Index i = 1; i <= n; ++i) {
+    Entry e;
+    e.index = i;
+    e.generation = 2;
+    e.timestampMs = 1000 + static_cast<std::int64_t>(i);
+    e.payload = kv::encodeCommand({7, i, "key" + std::to_string(i), "value" + std::to_string(i)});
+    if (!log.value()->append(e).isOk()) qFatal("append");
+  }
+  if (!log.value()->flush().isOk()) qFatal("flush");
+  std::vector<node::SegmentView> segs;
+  for (const auto& s : log.value()->segments())
+    segs.push_back({s.fileName, s.firstIndex, s.lastIndex, s.bytes, s.durableBytes, s.sealed});
+  return segs;
+}
+}  // namespace
+
+class TestUiViews : public QObject {
+  Q_OBJECT
+ private slots:
+  void pollerHandsOutStreamsOnce() {
+    FakeSource src(3);
+    src.addEvent(msg(1, 2, replication::MessageType::kAppend, 5, true, 1));
+    src.addLog(1, 2, "hello");
+    ClusterPoller poller;
+    poller.setSource(&src);
+    ClusterFrame f1 = pollOnce(poller);
+    QVERIFY(f1.sourceChanged);
+    QCOMPARE(f1.size, 3);
+    QCOMPARE(f1.events.size(), std::size_t(1));
+    QCOMPARE(f1.logLines.size(), std::size_t(1));
+    ClusterFrame f2 = pollOnce(poller);
+    QVERIFY(!f2.sourceChanged);
+    QVERIFY(f2.events.empty());
+    QVERIFY(f2.logLines.empty());
+    src.addEvent(msg(2, 1, replication::MessageType::kAppendResponse, 6, true, 1));
+    QCOMPARE(pollOnce(poller).events.size(), std::size_t(1));
+  }
+
+  void laneCacheFetchesOnlyTheVisibleWindowOutsideRecent() {
+    FakeSource src(2);
+    src.setView(makeView(1, 1, 1'000'000, 1'000'000, 999'990));
+    src.setView(makeView(2, 1, 1'000'000, 1'000'000, 999'990));
+    ClusterPoller poller;
+    poller.setSource(&src);
+    LaneCache cache(&src);
+    cache.update(pollOnce(poller));
+    QVERIFY(cache.entry(1, 1'000'000));            // from the snapshot's recent window
+    QCOMPARE(cache.ensure(999'950, 1'000'000), 0);  // nothing missing: no read
+    QCOMPARE(src.entriesCalls, 0);
+    QVERIFY(!cache.entry(1, 500'000));
+    QCOMPARE(cache.ensure(500'000, 500'040), 2);    // scrolled back: one read per node
+    QVERIFY(cache.entry(2, 500'020));
+    QVERIFY(cache.heldEntries(1) < 200);            // never the whole log
+    QCOMPARE(cache.ensure(500'000, 500'040), 0);
+  }
+
+  void laneCacheKeepsGhostsOfCutAndKilledEntries() {
+    FakeSource src(1);
+    src.setView(makeView(1, 1, 20, 20, 10));
+    ClusterPoller poller;
+    poller.setSource(&src);
+    LaneCache cache(&src);
+    src.setNow(1000);
+    cache.update(pollOnce(poller));
+    // A new leader's entries replace 16..20 (generation 2): the old ones become ghosts.
+    node::NodeView v = makeView(1, 1, 18, 18, 10);
+    for (auto& e : v.recent)
+      if (e.index >= 16) e.generation = 2;
+    src.setView(v);
+    src.setNow(2000);
+    cache.update(pollOnce(poller));
+    auto ghosts = cache.ghosts(1, 1, 100);
+    QCOMPARE(ghosts.size(), std::size_t(5));
+    QCOMPARE(ghosts.front().entry.index, Index(16));
+    QCOMPARE(ghosts.front().entry.generation, Generation(1));
+    QVERIFY(ghosts.front().why == GhostEntry::Why::kTruncated);
+    QCOMPARE(cache.entry(1, 16)->generation, Generation(2));
+    // Killed with 19..25 buffered; it comes back with 18: those are lost.
+    src.setView(makeView(1, 1, 25, 18, 10));
+    cache.update(pollOnce(poller));
+    src.mutableView(1).status = node::NodeStatus::kDead;
+    cache.update(pollOnce(poller));
+    src.setView(makeView(1, 1, 18, 18, 10));
+    src.mutableView(1).version = 1;
+    cache.update(pollOnce(poller));
+    int killed = 0;
+    for (const auto& g : cache.ghosts(1, 19, 25)) killed += g.why == GhostEntry::Why::kKilledBuffer;
+    QCOMPARE(killed, 7);
+    // Ghosts fade away.
+    src.setNow(2000 + LaneCache::kGhostMs + 1);
+    cache.update(pollOnce(poller));
+    QVERIFY(cache.ghosts(1, 1, 100).empty());
+  }
+
+  void lanesHitTestFindsCellsAndHeaders() {
+    LanesGeometry g;
+    g.width = 1000;
+    g.nodes = 3;
+    g.first = 100;
+    LanesHit h = hitTestLanes(g, QPoint(g.headerW + 2 * g.cellW + 3, g.cellsTop(1) + 5));
+    QCOMPARE(h.kind, LanesHit::Kind::kCell);
+    QCOMPARE(h.node, NodeId(2));
+    QCOMPARE(h.index, Index(102));
+    QCOMPARE(hitTestLanes(g, QPoint(10, g.cellsTop(2) + 5)).kind, LanesHit::Kind::kHeader);
+    QCOMPARE(hitTestLanes(g, QPoint(g.headerW + 5, g.lostTop() + 3)).kind, LanesHit::Kind::kLost);
+  }
+
+  void lanesViewFollowsTheTailUntilScrolledBack() {
+    FakeSource src(3);
+    for (NodeId n = 1; n <= 3; ++n) src.setView(makeView(n, 1, 500, 498, 495));
+    src.setHwm(495);
+    ClusterPoller poller;
+    poller.setSource(&src);
+    LogLanesView lanes;
+    lanes.resize(900, 400);
+    lanes.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&lanes));
+    lanes.setSource(&src);
+    QObject::connect(&poller, &ClusterPoller::frameReady, &lanes, &LogLanesView::updateFrame);
+    poller.pollNow();
+    QVERIFY(lanes.following());
+    QVERIFY(lanes.lastVisible() >= 500);
+    QSignalSpy follow(&lanes, &LogLanesView::followingChanged);
+    lanes.scrollToIndex(100);
+    QVERIFY(!lanes.following());
+    QCOMPARE(follow.count(), 1);
+    QCOMPARE(lanes.firstVisible(), Index(100));
+    for (NodeId n = 1; n <= 3; ++n) src.setView(makeView(n, 1, 600, 600, 590));
+    poller.pollNow();
+    QCOMPARE(lanes.firstVisible(), Index(100));  // stays where the user looks
+    QVERIFY(lanes.cache().entry(1, 110));        // and that window was fetched
+    lanes.setFollowing(true);
+    QVERIFY(lanes.lastVisible() >= 600);
+    // It paints something for every lane (not a blank widget).
+    QImage img = lanes.render();
+    QVERIFY(!img.isNull());
+    const QColor bg = lanes.palette().color(QPalette::Base);
+    int painted = 0;
+    for (int x = 160; x < img.width(); x += 7)
+      painted += img.pixelColor(x, lanes.geometry().cellsTop(2) + 10) != bg;
+    QVERIFY2(painted > 20, qPrintable(QString::number(painted)));
+  }
+
+  void clusterViewSelectsAndOffersActions() {
+    FakeSource src(3);
+    src.setLeader(2);
+    src.mutableView(2).role = replication::Role::kLeader;
+    ClusterPoller poller;
+    poller.setSource(&src);
+    ClusterView view;
+    view.resize(500, 420);
+    QObject::connect(&poller, &ClusterPoller::frameReady, &view, &ClusterView::updateFrame);
+    poller.pollNow();
+    QSignalSpy clicked(&view, &ClusterView::nodeClicked);
+    QSignalSpy menu(&view, &ClusterView::nodeContextMenuRequested);
+    QTest::mouseClick(&view, Qt::LeftButton, {}, view.nodeCenter(3).toPoint());
+    QCOMPARE(clicked.count(), 1);
+    QCOMPARE(clicked.at(0).at(0).value<NodeId>(), NodeId(3));
+    QCOMPARE(view.selectedNode(), NodeId(3));
+    QContextMenuEvent ev(QContextMenuEvent::Mouse, view.nodeCenter(1).toPoint(), view.mapToGlobal(view.nodeCenter(1).toPoint()));
+    QApplication::sendEvent(&view, &ev);
+    QCOMPARE(menu.count(), 1);
+    QCOMPARE(view.nodeAt(QPointF(2, 2)), NodeId(kNoNode));
+    // Sends become flying messages; a cut link drops them half-way.
+    src.addEvent(msg(2, 1, replication::MessageType::kAppend, 10, true, 5));
+    src.setLink(2, 3, {true, 0, 0}, true);
+    src.addEvent(msg(2, 3, replication::MessageType::kAppend, 10, true, 5));
+    poller.pollNow();
+    QCOMPARE(view.animator().messages().size(), std::size_t(2));
+    QVERIFY(view.animator().messages().back().dropped);
+    QImage img(view.size(), QImage::Format_ARGB32);
+    view.render(&img);
+    QVERIFY(img.pixelColor(view.nodeCenter(2).toPoint()) != view.palette().color(QPalette::Base));
+  }
+
+  void controlsSendCommandsToTheSelectedNode() {
+    FakeSource src(3);
+    QWidget window;
+    ClusterActions actions(&window);
+    ControlsPanel panel(&actions, &window);
+    actions.setControl(&src);
+    panel.setControl(&src);
+    ClusterPoller poller;
+    poller.setSource(&src);
+    QObject::connect(&poller, &ClusterPoller::frameReady, &actions, &ClusterActions::updateFrame);
+    QObject::connect(&poller, &ClusterPoller::frameReady, &panel, &ControlsPanel::updateFrame);
+    actions.setTarget(2);
+    poller.pollNow();
+    actions.kill()->trigger();
+    QCOMPARE(src.commands.back(), std::string("kill 2"));
+    poller.pollNow();
+    QVERIFY(!actions.kill()->isEnabled());  // dead: only restart makes sense
+    QVERIFY(actions.restart()->isEnabled());
+    actions.restart()->trigger();
+    QCOMPARE(src.commands.back(), std::string("restart 2"));
+    poller.pollNow();
+    panel.policyBox()->setCurrentIndex(panel.policyBox()->findData(static_cast<int>(wal::FlushMode::kDelayed)));
+    panel.delayBox()->setValue(750);
+    panel.setPolicyButton()->click();
+    QCOMPARE(src.commands.back(), std::string("flush 2 delayed 750"));
+    actions.setTarget(3);
+    actions.killTorn()->trigger();
+    QCOMPARE(src.commands.back(), std::string("kill 3 torn"));
+    panel.partitionEditor()->setGroup(1, 1);
+    panel.partitionEditor()->applyPartition();
+    QCOMPARE(src.commands.back(), std::string("partition [23] [1]"));
+    panel.writeKey()->setText(QStringLiteral("color"));
+    panel.writeValue()->setText(QStringLiteral("blue"));
+    panel.writeButton()->click();
+    QCOMPARE(src.commands.back(), std::string("write color=blue"));
+    QVERIFY(panel.writeResult()->text().contains(QStringLiteral("index 42")));
+    panel.quorumBox()->setCurrentIndex(panel.quorumBox()->findData(1));
+    emit panel.quorumBox()->activated(panel.quorumBox()->currentIndex());
+    poller.pollNow();  // a frame does not undo the user's pick before Apply
+    QCOMPARE(panel.quorumBox()->currentData().toInt(), 1);
+    for (QPushButton* b : panel.findChildren<QPushButton*>())
+      if (b->text() == QStringLiteral("Apply")) b->click();
+    QCOMPARE(src.commands.back(), std::string("quorum 1"));
+    poller.pollNow();
+    QVERIFY(panel.quorumWarning()->text().contains(QStringLiteral("W=1")));
+    QSignalSpy reset(&panel, &ControlsPanel::resetRequested);
+    panel.setClusterSize(5);
+    panel.resetButton()->click();
+    QCOMPARE(reset.count(), 1);
+    QCOMPARE(reset.at(0).at(0).toInt(), 5);
+  }
+
+  void timelinePairsSendsWithReceiptsAndFoldsHeartbeats() {
+    std::vector<cluster::RecordedEvent> ev;
+    std::uint64_t seq = 0;
+    auto add = [&](node::NodeEvent e) { ev.push_back({++seq, e}); };
+    add(msg(1, 2, replication::MessageType::kAppend, 10, true, 7));
+    add(msg(1, 3, replication::MessageType::kAppend, 10, true, 7));
+    add(msg(1, 2, replication::MessageType::kAppend, 12, false, 7));
+    add(msg(2, 1, replication::MessageType::kAppendResponse, 13, true, 7));
+    add(msg(2, 1, replication::MessageType::kAppendResponse, 15, false, 7));
+    for (int i = 0; i < 20; ++i) {
+      add(msg(1, 2, replication::MessageType::kHeartbeat, 20 + i, true));
+      add(msg(1, 2, replication::MessageType::kHeartbeat, 21 + i, false));
+    }
+    PairedMessages all = pairMessages(ev, 1000);
+    QCOMPARE(all.arrows.size(), std::size_t(23));
+    QCOMPARE(all.arrows[0].recvMs, std::int64_t(12));
+    QCOMPARE(all.arrows[1].recvMs, std::int64_t(-1));  // 1 -> 3 never arrived
+    QCOMPARE(all.arrows[2].recvMs, std::int64_t(15));
+    PairedMessages folded = pairMessages(ev, 10);
+    QCOMPARE(folded.heartbeats, std::size_t(20));
+    QCOMPARE(folded.arrows.size(), std::size_t(3));
+    QCOMPARE(folded.sampleEvery, std::size_t(1));
+    PairedMessages sampled = pairMessages(ev, 2);
+    QVERIFY(sampled.arrows.size() <= 2);
+    QCOMPARE(sampled.sampleEvery, std::size_t(2));
+  }
+
+  void recordViewShowsBytesWithTheChecksumVerified() {
+    QTemporaryDir dir;
+    std::vector<node::SegmentView> segs = writeLog(dir.path(), 40);
+    QVERIFY(segs.size() > 1);  // small segments: several files
+    node::NodeView v = makeView(1, 1, 40, 40, 40);
+    v.segments = segs;
+    RecordView view;
+    view.showRecord(v, dir.path().toStdString(), 33);
+    QVERIFY2(view.verdict().contains(QStringLiteral("verified")), qPrintable(view.verdict()));
+    QVERIFY2(view.fieldsText().contains(QStringLiteral("key33")), qPrintable(view.fieldsText()));
+    QVERIFY(view.hexText().startsWith(QStringLiteral("000")));  // offsets, then the bytes
+    // Flip one payload byte on disk: the view says so.
+    const node::SegmentView* seg = nullptr;
+    for (const auto& s : segs)
+      if (s.firstIndex <= 33 && 33 <= s.lastIndex) seg = &s;
+    QFile f(dir.path() + "/wal/" + QString::fromStdString(seg->file));
+    QVERIFY(f.open(QIODevice::ReadWrite));
+    QByteArray bytes = f.readAll();
+    const qsizetype at = bytes.indexOf("key33");
+    QVERIFY(at > 0);
+    bytes[at] = 'K';
+    f.seek(0);
+    f.write(bytes);
+    f.close();
+    view.showRecord(v, dir.path().toStdString(), 33);
+    QVERIFY2(view.verdict().contains(QStringLiteral("MISMATCH")), qPrintable(view.verdict()));
+    // Buffered entries are explained, not read.
+    v.lastIndex = 45;
+    v.segments.back().lastIndex = 45;
+    view.showRecord(v, dir.path().toStdString(), 44);
+    QVERIFY2(view.verdict().contains(QStringLiteral("buffered")), qPrintable(view.verdict()));
+  }
+
+  void dumpDialogReadsADataDirectoryWithoutChangingIt() {
+    QTemporaryDir dir;
+    QDir(dir.path()).mkpath(QStringLiteral("node-1"));
+    QDir(dir.path()).mkpath(QStringLiteral("node-2"));
+    writeLog(dir.path() + "/node-1", 25);
+    writeLog(dir.path() + "/node-2", 12);
+    auto before = [&] {
+      QStringList out;
+      for (const QString& n : {QStringLiteral("node-1/wal"), QStringLiteral("node-2/wal")})
+        for (const QFileInfo& fi : QDir(dir.path() + "/" + n).entryInfoList(QDir::Files))
+          out << fi.fileName() + QString::number(fi.size()) + fi.lastModified().toString(Qt::ISODateWithMs);
+      return out;
+    };
+    const QStringList snapshot = before();
+    auto logs = DumpDialog::findLogs(dir.path());
+    QCOMPARE(logs.size(), 2);
+    DumpDialog d(dir.path());
+    QAbstractItemModelTester tester(d.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QCOMPARE(d.model()->rowCount(), 25);
+    QCOMPARE(d.model()->data(d.model()->index(4, DumpModel::kKey)).toString(), QStringLiteral("key5"));
+    QVERIFY(d.segments()->rowCount() > 1);
+    QVERIFY(d.summary().contains(QStringLiteral("25 records")));
+    d.load(logs[1].second);
+    QCOMPARE(d.model()->rowCount(), 12);
+    QCOMPARE(before(), snapshot);
+  }
+};
+
+QTEST_MAIN(TestUiViews)
+#include "tst_ui_views.moc"

@@ -1,0 +1,67 @@
+#pragma once
+// ClusterView: the nodes in a ring, coloured and badged by role and status, with their
+// generation and log positions; the links between them (cut ones dashed red, slow or lossy
+// ones annotated); and the replication messages flying along them, animated from the
+// recorder's send events with a slow-motion control. Click a node to inspect it, right-click
+// for its actions (the window supplies the menu).
+#include <vector>
+
+#include <QElapsedTimer>
+#include <QTimer>
+#include <QWidget>
+
+#include "ui/source/cluster_frame.h"
+#include "ui/view/message_animator.h"
+
+namespace qlab::ui {
+
+class ClusterView : public QWidget {
+  Q_OBJECT
+ public:
+  explicit ClusterView(QWidget* parent = nullptr);
+
+  void updateFrame(const ClusterFrame& frame);
+  void setSelectedNode(NodeId id);
+  NodeId selectedNode() const { return m_selected; }
+  void setTimeScale(double scale);  // slow motion: 1 = real pace, 10 = ten times slower
+  double timeScale() const { return m_animator.timeScale(); }
+  const MessageAnimator& animator() const { return m_animator; }
+  // Centre of node `id` in widget coordinates (tests click there).
+  QPointF nodeCenter(NodeId id) const;
+  NodeId nodeAt(QPointF p) const;
+  QSize sizeHint() const override { return {460, 420}; }
+  QSize minimumSizeHint() const override { return {260, 240}; }
+
+ signals:
+  void nodeClicked(qlab::NodeId id);
+  void nodeContextMenuRequested(qlab::NodeId id, const QPoint& globalPos);
+
+ protected:
+  void paintEvent(QPaintEvent* e) override;
+  void mousePressEvent(QMouseEvent* e) override;
+  void contextMenuEvent(QContextMenuEvent* e) override;
+  bool event(QEvent* e) override;
+
+ private:
+  struct Flash {
+    NodeId node;
+    QString text;
+    QColor color;
+    double startMs;
+  };
+  double nodeRadius() const;
+  void paintLinks(QPainter& p) const;
+  void paintMessages(QPainter& p, double nowMs) const;
+  void paintNodes(QPainter& p, double nowMs) const;
+  void paintLegend(QPainter& p) const;
+  QString tooltipFor(NodeId id) const;
+
+  ClusterFrame m_frame;  // pictures only
+  NodeId m_selected = kNoNode;
+  MessageAnimator m_animator;
+  std::vector<Flash> m_flashes;
+  QElapsedTimer m_clock;
+  QTimer m_animation;  // repaints between frames while something moves
+};
+
+}  // namespace qlab::ui

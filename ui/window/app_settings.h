@@ -1,0 +1,25 @@
+#pragma once
+// AppSettings: what the explorer remembers between runs (QSettings, organisation
+// "QuorumLab", application "quorumlab"): window geometry and dock layout, theme, the default
+// cluster size and flush policy for new clusters, the animation speed and the lanes' zoom.
+#include <QByteArray>
+
+#include "core/wal/flusher.h"
+#include "ui/view/theme.h"
+
+namespace qlab::ui {
+
+struct AppSettings {
+  QByteArray geometry;
+  QByteArray windowState;
+  ThemeMode theme = ThemeMode::kDesktop;
+  int clusterSize = 3;
+  wal::FlushPolicy policy;
+  double timeScale = 1.0;
+  int laneCellWidth = 46;
+
+  static AppSettings load();
+  void save() const;
+};
+
+}  // namespace qlab::ui

@@ -1,0 +1,108 @@
+#include "ui/window/frame_benchmark.h"
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include <QApplication>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include "ui/source/cluster_poller.h"
+#include "ui/window/main_window.h"
+
+namespace qlab::ui {
+
+FrameBenchmark::FrameBenchmark(MainWindow* window, int seconds, QString outFile, QObject* parent)
+    : QObject(parent), m_window(window), m_seconds(seconds), m_out(std::move(outFile)) {}
+
+FrameBenchmark::~FrameBenchmark() {
+  if (FrameStats::active() == &m_stats) FrameStats::setActive(nullptr);
+  m_window->poller()->setFrameStats(nullptr);
+}
+
+double FrameBenchmark::residentMb() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;
+  return 0;
+}
+
+void FrameBenchmark::start() {
+  FrameStats::setActive(&m_stats);
+  m_window->poller()->setFrameStats(&m_stats);
+  m_clock.start();
+  const ClusterFrame& f = m_window->poller()->lastFrame();
+  m_hwmStart = f.hwm;
+  m_nowStart = f.nowMs;
+  m_rss.emplace_back(0.0, residentMb());
+  m_sampler.setInterval(1000);
+  connect(&m_sampler, &QTimer::timeout, this, &FrameBenchmark::sample);
+  m_sampler.start();
+  // A 10 ms probe: how late it fires is how long the event loop was busy.
+  m_probe.setInterval(10);
+  m_probe.setTimerType(Qt::PreciseTimer);
+  m_probeDue = std::chrono::steady_clock::now() + std::chrono::milliseconds(10);
+  connect(&m_probe, &QTimer::timeout, this, [this] {
+    const auto now = std::chrono::steady_clock::now();
+    m_lateness.push_back(std::max(0.0, std::chrono::duration<double, std::milli>(now - m_probeDue).count()));
+    m_probeDue = now + std::chrono::milliseconds(10);
+  });
+  m_probe.start();
+}
+
+void FrameBenchmark::sample() {
+  const double s = static_cast<double>(m_clock.elapsed()) / 1000.0;
+  if (static_cast<int>(s) % 10 == 0 || s >= m_seconds) m_rss.emplace_back(s, residentMb());
+  if (s >= m_seconds) finish();
+}
+
+QByteArray FrameBenchmark::report() const {
+  const Percentiles frame = FrameStats::percentiles(m_stats.frames());
+  const Percentiles update = FrameStats::percentiles(m_stats.updates());
+  const Percentiles paint = FrameStats::percentiles(m_stats.paints());
+  const Percentiles late = FrameStats::percentiles(m_lateness);
+  const ClusterFrame& f = m_window->poller()->lastFrame();
+  const double secs = static_cast<double>(m_clock.elapsed()) / 1000.0;
+  QJsonArray rss;
+  for (const auto& [t, mb] : m_rss) rss.append(QJsonArray{t, mb});
+  QJsonObject o{
+      {QStringLiteral("seconds"), secs},
+      {QStringLiteral("nodes"), f.size},
+      {QStringLiteral("frames"), static_cast<qint64>(frame.count)},
+      {QStringLiteral("frame_p50_ms"), frame.p50},
+      {QStringLiteral("frame_p99_ms"), frame.p99},
+      {QStringLiteral("frame_max_ms"), frame.max},
+      {QStringLiteral("update_p50_ms"), update.p50},
+      {QStringLiteral("update_p99_ms"), update.p99},
+      {QStringLiteral("paint_p50_ms"), paint.p50},
+      {QStringLiteral("paint_p99_ms"), paint.p99},
+      {QStringLiteral("timer_late_p50_ms"), late.p50},
+      {QStringLiteral("timer_late_p99_ms"), late.p99},
+      {QStringLiteral("timer_late_max_ms"), late.max},
+      {QStringLiteral("hwm_start"), static_cast<qint64>(m_hwmStart)},
+      {QStringLiteral("hwm_end"), static_cast<qint64>(f.hwm)},
+      {QStringLiteral("commits_per_s"), secs > 0 ? static_cast<double>(f.hwm - m_hwmStart) / secs : 0.0},
+      {QStringLiteral("rss_mb"), rss},
+  };
+  return QJsonDocument(o).toJson(QJsonDocument::Compact);
+}
+
+void FrameBenchmark::finish() {
+  m_sampler.stop();
+  m_probe.stop();
+  const QByteArray json = report();
+  if (m_out.isEmpty()) {
+    std::fprintf(stdout, "%s\n", json.constData());
+    std::fflush(stdout);
+  } else {
+    QFile f(m_out);
+    if (f.open(QIODevice::WriteOnly | QIODevice::Truncate)) f.write(json + '\n');
+  }
+  QApplication::quit();
+}
+
+}  // namespace qlab::ui

@@ -1,0 +1,49 @@
+#pragma once
+// FrameBenchmark (hidden `quorumlab gui --bench-ui SECONDS [--bench-out FILE]`): measures the
+// explorer under load as a user would run it: per-frame cost (one poll with every model and
+// view update, plus every paint until the next poll), how late a 10 ms timer fires (a stalled
+// event loop shows here), and the process's resident memory over time. Writes one JSON object
+// and quits the application.
+#include <chrono>
+#include <vector>
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QTimer>
+
+#include "core/common/types.h"
+#include "ui/source/frame_stats.h"
+
+namespace qlab::ui {
+
+class MainWindow;
+
+class FrameBenchmark : public QObject {
+  Q_OBJECT
+ public:
+  FrameBenchmark(MainWindow* window, int seconds, QString outFile, QObject* parent = nullptr);
+  ~FrameBenchmark() override;
+  void start();
+  // The JSON written at the end (also for tests).
+  QByteArray report() const;
+  static double residentMb();
+
+ private:
+  void sample();
+  void finish();
+
+  MainWindow* m_window;
+  int m_seconds;
+  QString m_out;
+  FrameStats m_stats;
+  QTimer m_sampler;
+  QTimer m_probe;
+  QElapsedTimer m_clock;
+  std::vector<double> m_lateness;
+  std::vector<std::pair<double, double>> m_rss;  // (s, MB)
+  std::chrono::steady_clock::time_point m_probeDue;
+  Index m_hwmStart = 0;
+  std::int64_t m_nowStart = 0;
+};
+
+}  // namespace qlab::ui

@@ -1,0 +1,265 @@
+#include "ui/window/main_window.h"
+
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QGuiApplication>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMenu>
+#include <QProgressBar>
+#include <QScreen>
+#include <QScrollArea>
+#include <QStatusBar>
+#include <QStyle>
+#include <QTableView>
+#include <QVBoxLayout>
+
+#include "ui/model/findings_model.h"
+#include "ui/source/cluster_poller.h"
+#include "ui/view/charts_panel.h"
+#include "ui/view/cluster_actions.h"
+#include "ui/view/cluster_view.h"
+#include "ui/view/controls_panel.h"
+#include "ui/view/event_log_pane.h"
+#include "ui/view/findings_banner.h"
+#include "ui/view/log_lanes_view.h"
+#include "ui/view/node_inspector.h"
+#include "ui/view/timeline_view.h"
+#include "ui/window/file_actions.h"
+
+namespace qlab::ui {
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+  setWindowTitle(tr("Quorum Lab"));
+  setObjectName(QStringLiteral("quorumLabMainWindow"));
+  setDockNestingEnabled(true);
+  m_poller = new ClusterPoller(this);
+  m_actions = new ClusterActions(this);
+  m_findings = new FindingsModel(this);
+
+  auto* central = new QWidget(this);
+  auto* cl = new QVBoxLayout(central);
+  cl->setContentsMargins(0, 0, 0, 0);
+  cl->setSpacing(0);
+  m_banner = new FindingsBanner(m_findings, central);
+  m_lanes = new LogLanesView(central);
+  cl->addWidget(m_banner);
+  cl->addWidget(m_lanes, 1);
+  setCentralWidget(central);
+
+  m_clusterView = new ClusterView;
+  m_timeline = new TimelineView;
+  m_inspector = new NodeInspector;
+  m_controls = new ControlsPanel(m_actions);
+  m_charts = new ChartsPanel;
+  m_eventLog = new EventLogPane;
+  m_files = new FileActions(this);
+  buildDocks();
+  buildMenus();
+
+  m_summary = new QLabel(this);
+  m_scenarioLabel = new QLabel(this);
+  m_scenarioProgress = new QProgressBar(this);
+  m_scenarioProgress->setMaximumWidth(160);
+  m_scenarioLabel->hide();
+  m_scenarioProgress->hide();
+  statusBar()->addPermanentWidget(m_scenarioLabel);
+  statusBar()->addPermanentWidget(m_scenarioProgress);
+  statusBar()->addPermanentWidget(m_summary);
+
+  connect(m_poller, &ClusterPoller::frameReady, this, &MainWindow::onFrame);
+  connect(m_actions, &ClusterActions::targetChanged, this, &MainWindow::selectNode);
+  connect(m_actions, &ClusterActions::message, this, [this](const QString& t) { showStatus(t); });
+  connect(m_clusterView, &ClusterView::nodeClicked, m_actions, &ClusterActions::setTarget);
+  connect(m_clusterView, &ClusterView::nodeContextMenuRequested, this, [this](NodeId id, const QPoint& pos) {
+    m_actions->nodeMenu(id, this)->popup(pos);
+  });
+  connect(m_lanes, &LogLanesView::nodeActivated, m_actions, &ClusterActions::setTarget);
+  connect(m_lanes, &LogLanesView::entryActivated, this, [this](NodeId node, Index index) {
+    m_actions->setTarget(node);
+    m_inspectorDock->show();
+    m_inspectorDock->raise();
+    m_inspector->showEntry(index);
+  });
+  connect(m_controls, &ControlsPanel::resetRequested, this, &MainWindow::resetRequested);
+  connect(m_controls, &ControlsPanel::timeScaleChanged, m_clusterView, &ClusterView::setTimeScale);
+  connect(m_banner, &FindingsBanner::detailsRequested, this, [this] {
+    m_findingsDock->show();
+    m_findingsDock->raise();
+  });
+  m_lostTimer.setInterval(2000);
+  connect(&m_lostTimer, &QTimer::timeout, this, &MainWindow::refreshLostWrites);
+  m_lostTimer.start();
+  sizeFromScreen();
+  m_poller->start();
+}
+
+MainWindow::~MainWindow() {
+  m_poller->stop();
+  m_poller->setSource(nullptr);
+}
+
+QDockWidget* MainWindow::dock(const QString& title, const QString& name, QWidget* w, Qt::DockWidgetArea area) {
+  auto* d = new QDockWidget(title, this);
+  d->setObjectName(name);
+  d->setWidget(w);
+  d->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable | QDockWidget::DockWidgetClosable);
+  addDockWidget(area, d);
+  return d;
+}
+
+void MainWindow::buildDocks() {
+  setCorner(Qt::TopLeftCorner, Qt::LeftDockWidgetArea);
+  setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
+  setCorner(Qt::TopRightCorner, Qt::RightDockWidgetArea);
+  setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
+  auto* scroll = new QScrollArea;
+  scroll->setWidget(m_controls);
+  scroll->setWidgetResizable(true);
+  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  scroll->setMinimumWidth(m_controls->sizeHint().width() + 24);
+  QDockWidget* controls = dock(tr("Controls"), QStringLiteral("controlsDock"), scroll, Qt::LeftDockWidgetArea);
+  QDockWidget* ring = dock(tr("Cluster"), QStringLiteral("clusterDock"), m_clusterView, Qt::TopDockWidgetArea);
+  QDockWidget* timeline = dock(tr("Timeline"), QStringLiteral("timelineDock"), m_timeline, Qt::TopDockWidgetArea);
+  splitDockWidget(ring, timeline, Qt::Horizontal);
+  m_inspectorDock = dock(tr("Inspector"), QStringLiteral("inspectorDock"), m_inspector, Qt::RightDockWidgetArea);
+  QDockWidget* charts = dock(tr("Charts"), QStringLiteral("chartsDock"), m_charts, Qt::BottomDockWidgetArea);
+  QDockWidget* log = dock(tr("Event log"), QStringLiteral("eventLogDock"), m_eventLog, Qt::BottomDockWidgetArea);
+  auto* table = new QTableView;
+  table->setModel(m_findings);
+  table->verticalHeader()->hide();
+  table->horizontalHeader()->setStretchLastSection(true);
+  table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  table->setWordWrap(true);
+  m_findingsDock = dock(tr("Findings"), QStringLiteral("findingsDock"), table, Qt::BottomDockWidgetArea);
+  tabifyDockWidget(charts, log);
+  tabifyDockWidget(log, m_findingsDock);
+  charts->raise();
+  (void)controls;
+}
+
+void MainWindow::sizeFromScreen() {
+  QScreen* screen = QGuiApplication::primaryScreen();
+  if (!screen) {
+    resize(1400, 900);
+    return;
+  }
+  const QRect avail = screen->availableGeometry();
+  // Large screens get a comfortable window; small ones (and Xvfb) the whole screen.
+  const QSize size = avail.width() > 1920 ? avail.size() * 0.85 : avail.size();
+  setGeometry(QStyle::alignedRect(Qt::LeftToRight, Qt::AlignCenter, size, avail));
+  const int w = size.width(), h = size.height();
+  resizeDocks(findChildren<QDockWidget*>(QStringLiteral("controlsDock")), {std::max(300, w / 5)}, Qt::Horizontal);
+  resizeDocks({m_inspectorDock}, {std::max(340, w / 4)}, Qt::Horizontal);  // NOLINT
+  resizeDocks(findChildren<QDockWidget*>(QStringLiteral("clusterDock")), {static_cast<int>(h * 0.42)}, Qt::Vertical);
+  const int middle = w - std::max(300, w / 5) - std::max(340, w / 4);
+  resizeDocks({findChild<QDockWidget*>(QStringLiteral("clusterDock")), findChild<QDockWidget*>(QStringLiteral("timelineDock"))},
+              {middle * 11 / 20, middle * 9 / 20}, Qt::Horizontal);
+  resizeDocks(findChildren<QDockWidget*>(QStringLiteral("chartsDock")), {static_cast<int>(h * 0.22)}, Qt::Vertical);
+}
+
+void MainWindow::setCluster(ClusterSource* source, ClusterControl* control, cluster::Cluster* live) {
+  m_source = source;
+  m_control = control;
+  m_live = live;
+  m_findings->clear();
+  m_actions->setControl(control);
+  m_controls->setControl(control);
+  m_lanes->setSource(source);
+  m_timeline->setSource(source);
+  m_inspector->setSource(source);
+  m_files->setCluster(live, source);
+  m_poller->setSource(source);
+  if (source) {
+    if (!m_actions->target() || static_cast<int>(m_actions->target()) > source->size()) m_actions->setTarget(1);
+    m_poller->pollNow();
+  }
+}
+
+void MainWindow::selectNode(NodeId id) {
+  m_actions->setTarget(id);
+  m_clusterView->setSelectedNode(id);
+  m_lanes->setSelectedNode(id);
+  m_inspector->setNode(id);
+  if (m_poller->source()) m_inspector->updateFrame(m_poller->lastFrame());
+}
+
+void MainWindow::showStatus(const QString& text, int timeoutMs) { statusBar()->showMessage(text, timeoutMs); }
+
+void MainWindow::requestLesson(const QString& name) {
+  showStatus(tr("Lesson \"%1\": lessons are not available yet.").arg(name), 0);
+}
+
+QDockWidget* MainWindow::addSidePanel(const QString& title, const QString& objectName, QWidget* panel) {
+  QDockWidget* d = dock(title, objectName, panel, Qt::RightDockWidgetArea);
+  tabifyDockWidget(m_inspectorDock, d);
+  d->raise();
+  return d;
+}
+
+void MainWindow::onFrame(const ClusterFrame& f) {
+  m_actions->updateFrame(f);
+  m_clusterView->updateFrame(f);
+  m_lanes->updateFrame(f);
+  m_inspector->updateFrame(f);
+  m_controls->updateFrame(f);
+  m_timeline->updateFrame(f);
+  m_charts->updateFrame(f);
+  m_eventLog->updateFrame(f);
+  m_findings->append(f.findings);
+  if (f.size == 0) {
+    m_summary->setText(tr("no cluster"));
+    return;
+  }
+  int up = 0;
+  for (const auto& v : f.views) up += v->status == node::NodeStatus::kRunning ? 1 : 0;
+  const QString text = tr("%1 of %2 nodes up · leader %3 · HWM %4 · load %5 · data %6")
+                           .arg(up).arg(f.size)
+                           .arg(f.leader ? QString::number(f.leader) : tr("none"))
+                           .arg(f.hwm)
+                           .arg(f.loadRunning ? (f.loadRate > 0 ? tr("%1 ops/s").arg(f.loadRate) : tr("unlimited")) : tr("off"))
+                           .arg(m_source ? QString::fromStdString(m_source->dataDir()) : QString());
+  if (m_summary->text() != text) m_summary->setText(text);
+}
+
+void MainWindow::refreshLostWrites() {
+  // Only worth asking once the checker has reported something (it walks the history).
+  if (!m_source || m_findings->rowCount() == 0) return;
+  m_lanes->setLostWrites(m_source->lostWrites());
+}
+
+void MainWindow::setThemeMode(ThemeMode m) {
+  m_theme = m;
+  applyTheme(m);
+  update();
+}
+
+void MainWindow::applySettings(const AppSettings& s) {
+  setThemeMode(s.theme);
+  m_controls->setClusterSize(s.clusterSize);
+  m_controls->setDefaultPolicy(s.policy);
+  m_controls->setTimeScale(s.timeScale);
+  m_clusterView->setTimeScale(s.timeScale);
+  m_lanes->setCellWidth(s.laneCellWidth);
+  if (!s.geometry.isEmpty()) restoreGeometry(s.geometry);
+  if (!s.windowState.isEmpty()) restoreState(s.windowState);
+}
+
+AppSettings MainWindow::currentSettings() const {
+  AppSettings s;
+  s.geometry = saveGeometry();
+  s.windowState = saveState();
+  s.theme = m_theme;
+  s.clusterSize = m_controls->clusterSize();
+  s.policy = m_controls->defaultPolicy();
+  s.timeScale = m_controls->timeScale();
+  s.laneCellWidth = m_lanes->cellWidth();
+  return s;
+}
+
+void MainWindow::closeEvent(QCloseEvent* e) {
+  currentSettings().save();
+  QMainWindow::closeEvent(e);
+}
+
+}  // namespace qlab::ui
