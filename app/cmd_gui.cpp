@@ -1,0 +1,98 @@
+// `quorumlab gui`: the explorer window on a live cluster (CONTRACT.md). By default a 3-node
+// cluster in a fresh temporary directory with a gentle client load (2 clients, 20 ops/s) so
+// something moves. Hidden options for screenshots and measurements:
+//   --demo-state healthy|leader-killed|delayed-loss|partition   drive the cluster into a state
+//   --bench-ui SECONDS [--bench-out FILE]   full client load, per-frame cost and memory as JSON
+//   --clients C --rate R --no-load          the client load to start with
+#include <QApplication>
+#include <QIcon>
+#include <QTimer>
+
+#include "app/args.h"
+#include "app/commands.h"
+#include "ui/source/cluster_host.h"
+#include "ui/window/demo_driver.h"
+#include "ui/window/file_actions.h"
+#include "ui/window/frame_benchmark.h"
+#include "ui/window/main_window.h"
+
+namespace qlab::app {
+
+int cmdGui(int argc, char** argv, const Argv& argvRest) {
+  Args args("gui", argvRest,
+            {"nodes", "data", "scenario", "lesson", "demo-state", "bench-ui", "bench-out", "clients", "rate"},
+            {"no-load"});
+  const bool nodesGiven = args.has("nodes");
+  const long long nodes = args.integer("nodes", 3, 1, kMaxNodes);
+  const long long benchSeconds = args.integer("bench-ui", 0, 1, 24 * 3600);
+  const long long clients = args.integer("clients", benchSeconds > 0 ? 8 : 2, 1, 64);
+  const double rate = args.number("rate", benchSeconds > 0 ? 0 : 20, 0, 1e6);
+  const std::string demo = args.string("demo-state", "");
+  if (args.ok() && !demo.empty() && !ui::DemoDriver::stateNames().contains(QString::fromStdString(demo)))
+    args.fail("--demo-state must be one of " + ui::DemoDriver::stateNames().join(QStringLiteral(", ")).toStdString() +
+              ", not '" + demo + "'");
+  if (args.ok() && !args.positionals().empty()) args.fail("unexpected argument '" + args.positionals()[0] + "'");
+  if (!args.ok()) return usageError("gui", args.error());
+
+  QApplication app(argc, argv);
+  QApplication::setOrganizationName(QStringLiteral("QuorumLab"));
+  QApplication::setApplicationName(QStringLiteral("quorumlab"));
+  QApplication::setApplicationDisplayName(QStringLiteral("Quorum Lab"));
+  QApplication::setApplicationVersion(QStringLiteral(QLAB_VERSION));
+  QApplication::setDesktopFileName(QStringLiteral("quorumlab"));
+  QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/quorumlab.svg")));
+
+  ui::MainWindow window;
+  const ui::AppSettings settings = ui::AppSettings::load();
+  window.applySettings(settings);
+  ui::ClusterHost host;
+  QObject::connect(&host, &ui::ClusterHost::aboutToChange, &window, [&] { window.setCluster(nullptr, nullptr); });
+  QObject::connect(&host, &ui::ClusterHost::clusterChanged, &window,
+                   [&] { window.setCluster(host.source(), host.source(), host.cluster()); });
+  QObject::connect(&window, &ui::MainWindow::resetRequested, &window, [&](int n, const wal::FlushPolicy& p) {
+    const Status s = host.reset(n, p);
+    window.showStatus(s.isOk() ? QObject::tr("New %1-node cluster in %2").arg(n).arg(QString::fromStdString(host.cluster()->dataDir()))
+                               : QObject::tr("Reset failed: %1").arg(QString::fromStdString(s.message())), 0);
+  });
+  window.fileActions()->setHost(&host);
+  window.show();
+
+  if (auto scenario = args.value("scenario")) {
+    if (!window.fileActions()->runScenarioFile(QString::fromStdString(*scenario))) {
+      std::fprintf(stderr, "quorumlab gui: %s\n", window.fileActions()->lastError().toUtf8().constData());
+      return 1;
+    }
+  } else {
+    cluster::ClusterOptions o;
+    o.nodes = static_cast<int>(nodesGiven ? nodes : settings.clusterSize);
+    if (benchSeconds > 0 && !nodesGiven) o.nodes = 5;
+    o.dataDir = args.string("data", "");
+    o.flush = settings.policy;
+    cluster::LoadOptions load;
+    load.clients = static_cast<int>(clients);
+    load.rate = rate;
+    const Status s = host.start(o, args.has("no-load") ? nullptr : &load);
+    if (!s.isOk()) {
+      std::fprintf(stderr, "quorumlab gui: %s\n", s.toString().c_str());
+      return 1;
+    }
+  }
+  if (auto lesson = args.value("lesson")) window.requestLesson(QString::fromStdString(*lesson));
+
+  ui::DemoDriver demoDriver;
+  if (!demo.empty()) {
+    demoDriver.start(QString::fromStdString(demo), host.source(), host.source());
+    QObject::connect(&demoDriver, &ui::DemoDriver::stepDone, &window, [&](const QString& what) { window.showStatus(what); });
+  }
+  std::unique_ptr<ui::FrameBenchmark> bench;
+  if (benchSeconds > 0) {
+    bench = std::make_unique<ui::FrameBenchmark>(&window, static_cast<int>(benchSeconds),
+                                                 QString::fromStdString(args.string("bench-out", "")));
+    QTimer::singleShot(2000, bench.get(), [&] { bench->start(); });  // after start-up settles
+  }
+  const int rc = QApplication::exec();
+  window.setCluster(nullptr, nullptr);
+  return rc;
+}
+
+}  // namespace qlab::app
