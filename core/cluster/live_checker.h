@@ -35,7 +35,7 @@ struct Finding {
 
 class LiveChecker {
  public:
-  explicit LiveChecker(int nodes, std::size_t window = 2'000'000);
+  explicit LiveChecker(int nodes, std::size_t window = 200'000);
 
   // Feeds (from any thread).
   void onEvent(const node::NodeEvent& e);

@@ -36,7 +36,7 @@ class Recorder {
  public:
   // `spillDir` empty = no files. Ring and history caps bound memory.
   explicit Recorder(std::string spillDir = {}, std::size_t eventCapacity = 200000,
-                    std::size_t historyCapacity = 500000);
+                    std::size_t historyCapacity = 200000);
   ~Recorder();
 
   void record(const node::NodeEvent& e);
