@@ -357,6 +357,42 @@ class AppCliTest : public QObject {
     QCOMPARE(ls.size(), static_cast<qsizetype>(segs[1].firstIndex));  // everything before the bad record
     QCOMPARE(parseObject(ls.last())["index"].toInteger(), static_cast<qint64>(segs[1].firstIndex));
   }
+
+  void benchWithBadOptionsNamesTheOption() {
+    const std::vector<std::pair<QStringList, QString>> cases = {
+        {{"bench", "wal", "--writers", "0"}, "--writers"},
+        {{"bench", "wal", "--policy", "sometimes"}, "--policy"},
+        {{"bench", "wal", "--record-bytes", "-1"}, "--record-bytes"},
+        {{"bench", "wal", "--seconds"}, "--seconds"},
+        {{"bench", "wal", "--frobnicate"}, "--frobnicate"},
+        {{"bench", "recovery", "--bytes", "lots"}, "--bytes"},
+        {{"bench", "teleport"}, "teleport"},
+        {{"bench"}, "wal, recovery or cluster"},
+    };
+    for (const auto& [args, option] : cases) {
+      Run r = quorumlab(args);
+      QCOMPARE(r.exitCode, 1);
+      QVERIFY2(r.err.contains(option), qPrintable(args.join(' ') + " -> " + r.err));
+      QCOMPARE(lines(r.err).size(), 1);
+    }
+  }
+
+  void benchRunsPrintTheContractKeysAndCleanUp() {
+    QTemporaryDir tmp;
+    Run w = quorumlab({"bench", "wal", "--policy", "group", "--writers", "4", "--seconds", "0.3", "--dir", tmp.path(), "--json"});
+    QCOMPARE(w.exitCode, 0);
+    const QJsonObject o = parseObject(w.out);
+    for (const char* k : {"records_per_s", "mb_per_s", "p50_us", "p99_us", "fsyncs"}) QVERIFY2(o.contains(k), k);
+    QVERIFY(o["records"].toInteger() > 0);
+    QVERIFY(o["fsyncs"].toInteger() > 0);
+    QVERIFY(o["p99_us"].toDouble() >= o["p50_us"].toDouble());
+    Run rec = quorumlab({"bench", "recovery", "--bytes", "1M", "--dir", tmp.path(), "--json"});
+    QCOMPARE(rec.exitCode, 0);
+    const QJsonObject r = parseObject(rec.out);
+    for (const char* k : {"mb_per_s", "records", "seconds"}) QVERIFY2(r.contains(k), k);
+    QCOMPARE(r["records"].toInteger(), (1 << 20) / static_cast<qint64>(wal::format::recordBytes(128)));
+    QVERIFY(std::filesystem::is_empty(tmp.path().toStdString()));  // scratch directories removed
+  }
 };
 
 QTEST_GUILESS_MAIN(AppCliTest)

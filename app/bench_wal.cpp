@@ -1,0 +1,191 @@
+// quorumlab bench wal --policy always|group|delayed|none --record-bytes B --writers K
+//                     --seconds S [--delay-ms D] [--segment-bytes N] [--dir D] [--json]
+//
+// K writer threads append B-byte records to one SegmentedLog on the real disk for S seconds.
+// Taking lastIndex() + 1 and appending is serialized by a mutex (append asserts the index).
+// What a writer waits for, and so what its latency measures, is the policy's
+// acknowledgement point (DESIGN.md "Flush policies"):
+//   always   Flusher::append flushes before it returns: one write + fdatasync per record
+//            (the mutex is held through it, as a node thread would block).
+//   group    Flusher thread flushes whatever accumulated; each writer waits until its own
+//            record is durable. With K writers a batch holds at most K records, so
+//            records/s <= K x flushes/s: reported as group_bound_records_per_s.
+//   delayed  acknowledged on append; the Flusher flushes every --delay-ms (default 10).
+//   none     (benchmark only) append without fsync: records are encoded into the buffer and
+//            written to the page cache when the 8 MiB buffer cap forces a flush, whose
+//            fdatasync is skipped. Measures the append path itself.
+// Output keys (CONTRACT.md): records_per_s, mb_per_s (encoded record bytes, 10^6 B/s),
+// p50_us, p99_us, fsyncs (fdatasync calls); plus the settings and extra detail.
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+#include "app/args.h"
+#include "app/bench.h"
+#include "core/wal/flusher.h"
+#include "core/wal/format.h"
+#include "core/wal/segmented_log.h"
+
+namespace qlab::app {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct WalBenchConfig {
+  std::string policy;
+  std::size_t recordBytes = 128;
+  int writers = 1;
+  double seconds = 3;
+  std::int64_t delayMs = 10;
+  std::uint64_t segmentBytes = 64ull << 20;
+  std::string dir;
+  bool json = false;
+};
+
+// Per flush round, from the log's durable listener (serialized by the log).
+struct BatchStats {
+  Index durable = 0;
+  std::uint64_t batches = 0;
+  std::uint64_t maxBatch = 0;
+};
+
+struct WriterResult {
+  LatencyHistogram latency;
+  Status error;
+};
+
+struct Shared {
+  wal::SegmentedLog& log;
+  wal::Flusher* flusher;  // null for `none`
+  bool waitDurable;
+  std::mutex appendMu;
+  std::atomic<bool> stop{false};
+};
+
+void runWriter(Shared& sh, std::size_t recordBytes, std::uint64_t salt, WriterResult& out) {
+  Entry e;
+  e.generation = 1;
+  e.type = EntryType::kData;
+  e.payload.assign(recordBytes, static_cast<char>('a' + salt % 26));
+  while (!sh.stop.load(std::memory_order_relaxed)) {
+    const Clock::time_point t0 = Clock::now();
+    Status st;
+    {
+      std::lock_guard lk(sh.appendMu);
+      e.index = sh.log.lastIndex() + 1;
+      e.timestampMs = std::chrono::duration_cast<std::chrono::milliseconds>(t0.time_since_epoch()).count();
+      st = sh.flusher != nullptr ? sh.flusher->append(std::span<const Entry>(&e, 1)) : sh.log.append(e);
+    }
+    if (st.isOk() && sh.waitDurable) st = sh.log.waitDurable(e.index, 30'000);
+    if (!st.isOk()) {
+      out.error = st;
+      sh.stop = true;
+      return;
+    }
+    out.latency.record(static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count()));
+  }
+}
+
+Result<wal::FlushPolicy> policyFor(const WalBenchConfig& c) {
+  if (c.policy == "none") return wal::FlushPolicy{wal::FlushMode::kManual, 0};
+  if (c.policy == "always") return wal::FlushPolicy{wal::FlushMode::kAlways, 0};
+  if (c.policy == "group") return wal::FlushPolicy{wal::FlushMode::kGroup, 0};
+  if (c.policy == "delayed") return wal::FlushPolicy{wal::FlushMode::kDelayed, c.delayMs};
+  return Status::invalidArgument("--policy must be always, group, delayed or none, not '" + c.policy + "'");
+}
+
+int run(const WalBenchConfig& c, const wal::FlushPolicy& policy) {
+  BenchDir scratch(c.dir);
+  if (!scratch.ok()) return inputError("bench wal", scratch.error());
+  const bool none = c.policy == "none";
+  BenchFileSystem fs(wal::posixFileSystem(), /*skipFileSync=*/none);
+  wal::LogOptions opt;
+  opt.segmentBytes = c.segmentBytes;
+  BatchStats batches;  // before the log: its listener writes here
+  Result<std::unique_ptr<wal::SegmentedLog>> opened = wal::SegmentedLog::open(fs, scratch.path() + "/wal", opt);
+  if (!opened.isOk()) return inputError("bench wal", opened.status().toString());
+  wal::SegmentedLog& log = **opened;
+  log.setDurableListener([&batches](Index durable) {
+    batches.maxBatch = std::max(batches.maxBatch, durable - batches.durable);
+    batches.durable = durable;
+    ++batches.batches;
+  });
+  const std::uint64_t syncsBefore = fs.fileSyncs();
+  const std::uint64_t dirSyncsBefore = fs.dirSyncs();
+  std::unique_ptr<wal::Flusher> flusher;
+  if (!none) flusher = std::make_unique<wal::Flusher>(log, policy);
+  Shared sh{log, flusher.get(), c.policy == "group", {}, {}};
+
+  std::vector<WriterResult> results(static_cast<std::size_t>(c.writers));
+  std::vector<std::thread> threads;
+  const Clock::time_point start = Clock::now();
+  for (int i = 0; i < c.writers; ++i) {
+    threads.emplace_back([&sh, &c, &results, i] {
+      runWriter(sh, c.recordBytes, static_cast<std::uint64_t>(i), results[static_cast<std::size_t>(i)]);
+    });
+  }
+  const Clock::time_point deadline = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(c.seconds));
+  while (!sh.stop.load() && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  sh.stop = true;
+  for (std::thread& t : threads) t.join();
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  if (flusher) flusher->stop();
+  const std::uint64_t fsyncs = fs.fileSyncs() - syncsBefore;
+  const std::uint64_t dirSyncs = fs.dirSyncs() - dirSyncsBefore;
+
+  LatencyHistogram all;
+  for (const WriterResult& r : results) {
+    if (!r.error.isOk()) return inputError("bench wal", "the log failed: " + r.error.toString());
+    all.merge(r.latency);
+  }
+  const auto records = all.count();
+  const double perS = static_cast<double>(records) / elapsed;
+  const double recordOnDisk = static_cast<double>(wal::format::recordBytes(c.recordBytes));
+  BenchReport rep("WAL append benchmark: policy " + c.policy + ", " + std::to_string(c.writers) + " writer(s), " +
+                  std::to_string(c.recordBytes) + "-byte records, " + scratch.path());
+  rep.text("bench", "wal").text("policy", c.policy).count("record_bytes", c.recordBytes, "B payload");
+  rep.count("writers", static_cast<std::uint64_t>(c.writers)).number("seconds", elapsed, "s");
+  rep.count("records", records).number("records_per_s", perS, "records/s");
+  rep.number("mb_per_s", perS * recordOnDisk / 1e6, "MB/s of encoded records");
+  rep.number("payload_mb_per_s", perS * static_cast<double>(c.recordBytes) / 1e6, "MB/s of payload");
+  rep.number("p50_us", all.quantileUs(0.50), "us").number("p99_us", all.quantileUs(0.99), "us");
+  rep.number("p999_us", all.quantileUs(0.999), "us").number("max_us", static_cast<double>(all.maxNs()) / 1000.0, "us");
+  rep.count("fsyncs", fsyncs, "fdatasync calls").number("fsync_rate", static_cast<double>(fsyncs) / elapsed, "fdatasync/s");
+  rep.count("dir_fsyncs", dirSyncs, "directory fsyncs (new segments)");
+  rep.count("batches", batches.batches, "flush rounds");
+  rep.number("avg_batch", batches.batches ? static_cast<double>(batches.durable) / static_cast<double>(batches.batches) : 0,
+             "records per flush");
+  rep.count("max_batch", batches.maxBatch, "records");
+  if (c.policy == "group") {
+    rep.number("group_bound_records_per_s",
+               static_cast<double>(c.writers) * static_cast<double>(batches.batches) / elapsed,
+               "records/s (writers x flushes/s: each writer has one record in flight)");
+  }
+  if (c.policy == "delayed") rep.count("delay_ms", static_cast<std::uint64_t>(c.delayMs), "ms");
+  if (none) rep.note("policy none: no fdatasync at all; the records reach the page cache only (benchmark mode)");
+  rep.print(c.json);
+  return 0;
+}
+
+}  // namespace
+
+int benchWal(const Argv& argv) {
+  Args args("bench wal", argv, {"policy", "record-bytes", "writers", "seconds", "delay-ms", "segment-bytes", "dir"},
+            {"json"});
+  WalBenchConfig c;
+  c.policy = args.string("policy", "always");
+  c.recordBytes = static_cast<std::size_t>(args.integer("record-bytes", 128, 0, wal::format::kMaxPayloadBytes));
+  c.writers = static_cast<int>(args.integer("writers", 1, 1, 1024));
+  c.seconds = args.number("seconds", 3, 0.1, 3600);
+  c.delayMs = args.integer("delay-ms", 10, 1, 60'000);
+  c.segmentBytes = static_cast<std::uint64_t>(args.integer("segment-bytes", 64ll << 20, 4096, 1ll << 40));
+  c.dir = args.string("dir", "");
+  c.json = args.has("json");
+  if (!args.positionals().empty()) args.fail("unexpected argument '" + args.positionals()[0] + "'");
+  Result<wal::FlushPolicy> policy = policyFor(c);
+  if (args.ok() && !policy.isOk()) args.fail(policy.status().message());
+  if (!args.ok()) return usageError("bench wal", args.error());
+  return run(c, *policy);
+}
+
+}  // namespace qlab::app
