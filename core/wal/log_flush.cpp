@@ -137,6 +137,7 @@ Result<Index> SegmentedLog::flush() {
   }
   d.flushing = false;
   d.cv.notify_all();
+  d.wakeDurableWaiters();
   if (!result.isOk()) return result;
   return durable;
 }
@@ -196,6 +197,7 @@ void SegmentedLog::simulatePowerLoss(bool torn, std::uint64_t seed) {
     d.failure = Status::failed("log in " + d.dir + " was killed (simulated power loss): reopen it");
   }
   d.cv.notify_all();
+  d.wakeDurableWaiters();
 }
 
 }  // namespace qlab::wal

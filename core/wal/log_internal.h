@@ -68,6 +68,15 @@ struct LogCore {
   Status failure;  // latched; ok while healthy
   std::function<void(Index)> listener;
   std::uint64_t flushRounds = 0;
+  // waitDurable callers, each on its own condition variable (on its stack), woken only when
+  // its index is durable or the log fails. One shared condition variable woke every waiter
+  // on every flush: with 64 group-commit writers most wake-ups were for nothing.
+  struct DurableWaiter {
+    Index index = 0;
+    bool woken = false;
+    std::condition_variable cv;
+  };
+  std::vector<DurableWaiter*> durableWaiters;
 
   // --- everything below expects `mu` held ---
   std::unique_ptr<Segment> makeSegment(Index first) const;
@@ -78,6 +87,8 @@ struct LogCore {
   }
   // Latches the log failed (first failure wins) and returns the latched status.
   Status latch(const Status& cause);
+  // Wakes the waitDurable callers whose index is now durable, or all of them once failed.
+  void wakeDurableWaiters();
   // Index of the segment holding `index` (which must be in [firstIndex, lastIndex]).
   std::size_t segmentSlot(Index index) const;
   // Offset of the record `index` in `s`, found through the sparse index.

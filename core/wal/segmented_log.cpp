@@ -36,7 +36,23 @@ Status LogCore::latch(const Status& cause) {
                              "; the log is latched failed and never claims durability again: "
                              "reopen it");
   }
+  wakeDurableWaiters();
   return failure;
+}
+
+void LogCore::wakeDurableWaiters() {
+  for (std::size_t i = 0; i < durableWaiters.size();) {
+    DurableWaiter* w = durableWaiters[i];
+    if (w->index <= durableEnd || !failure.isOk()) {
+      // Notified with `mu` held: once it sees `woken` the waiter returns and its cv is gone.
+      w->woken = true;
+      w->cv.notify_one();
+      durableWaiters[i] = durableWaiters.back();
+      durableWaiters.pop_back();
+    } else {
+      ++i;
+    }
+  }
 }
 
 std::size_t LogCore::segmentSlot(Index index) const {
@@ -247,6 +263,7 @@ Status SegmentedLog::resetTo(Index nextIndex) {
   d.lastIndex = nextIndex - 1;
   d.durableEnd = nextIndex - 1;
   d.pendingBytes = 0;
+  d.wakeDurableWaiters();  // everything below nextIndex is covered by the caller's snapshot
   return Status::ok();
 }
 
@@ -303,15 +320,21 @@ void SegmentedLog::setDurableListener(std::function<void(Index)> listener) {
 }
 
 Status SegmentedLog::waitDurable(Index index, std::int64_t timeoutMs) const {
-  std::unique_lock lk(m_impl->mu);
-  const bool done = m_impl->cv.wait_for(lk, std::chrono::milliseconds(timeoutMs), [&] {
-    return m_impl->durableEnd >= index || !m_impl->failure.isOk();
-  });
-  if (!m_impl->failure.isOk()) return m_impl->failure;
-  if (!done) {
+  Impl& d = *m_impl;
+  std::unique_lock lk(d.mu);
+  if (d.durableEnd < index && d.failure.isOk()) {
+    LogCore::DurableWaiter w;
+    w.index = index;
+    d.durableWaiters.push_back(&w);
+    if (!w.cv.wait_for(lk, std::chrono::milliseconds(timeoutMs), [&] { return w.woken; })) {
+      std::erase(d.durableWaiters, &w);
+    }
+  }
+  if (!d.failure.isOk()) return d.failure;
+  if (d.durableEnd < index) {
     return Status::timeout("index " + std::to_string(index) + " not durable after " +
                            std::to_string(timeoutMs) + " ms (durable end " +
-                           std::to_string(m_impl->durableEnd) + ")");
+                           std::to_string(d.durableEnd) + ")");
   }
   return Status::ok();
 }

@@ -122,7 +122,8 @@ class SegmentedLog {
   // Calls are serialized and in increasing order; the listener must not call flush().
   void setDurableListener(std::function<void(Index durableEnd)> listener);
   // Blocks until durableEnd() >= index (ok), the log is latched failed (that status) or
-  // timeoutMs passes (kTimeout). Wakes on every completed flush, whoever ran it.
+  // timeoutMs passes (kTimeout). Only the flush (or resetTo) that makes `index` durable, or
+  // the failure, wakes it, whoever ran it: a flush does not wake every waiter.
   Status waitDurable(Index index, std::int64_t timeoutMs) const;
   // Completed flush rounds (one write + fdatasync per touched segment) since open.
   std::uint64_t flushCount() const;

@@ -1,6 +1,9 @@
 // Flusher: the always / group / delayed / manual policies on a background thread.
 #include "wal_test_util.h"
 
+#include <QElapsedTimer>
+
+#include <atomic>
 #include <mutex>
 #include <thread>
 
@@ -144,6 +147,77 @@ class WalFlusherTest : public QObject {
     Flusher f(*log, {FlushMode::kManual, 0});
     QLAB_VERIFY_OK(appendOne(f, entryFor(1)));
     QCOMPARE(f.waitDurable(1, 30).code(), Status::Code::kTimeout);
+  }
+
+  // Waiters are woken one by one by the flush that covers their index (not all by every
+  // flush): one that is not covered yet keeps waiting; one whose index is covered returns.
+  void waitDurableReturnsWhenItsIndexIsDurableAndNotBefore() {
+    MemFileSystem fs;
+    auto log = mustOpen(fs, kDir);
+    QLAB_VERIFY_OK(appendRange(*log, 1, 3));
+    std::atomic<int> doneLow{0}, doneHigh{0};
+    Status low, high;
+    std::thread a([&] { low = log->waitDurable(2, 10'000); doneLow = 1; });
+    std::thread b([&] { high = log->waitDurable(5, 10'000); doneHigh = 1; });
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    QCOMPARE(doneLow.load() + doneHigh.load(), 0);
+    QLAB_VERIFY_OK(log->flush());  // durable end 3
+    a.join();
+    QLAB_VERIFY_OK(low);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    QCOMPARE(doneHigh.load(), 0);  // 5 is not durable: still waiting
+    QLAB_VERIFY_OK(appendRange(*log, 4, 5));
+    QLAB_VERIFY_OK(log->flush());
+    b.join();
+    QLAB_VERIFY_OK(high);
+  }
+
+  void aFailureWakesEveryWaiterAtOnce() {
+    MemFileSystem mem;
+    FaultFileSystem fs(mem, 1);
+    auto log = mustOpen(fs, kDir);
+    QLAB_VERIFY_OK(appendRange(*log, 1, 2));
+    std::vector<std::thread> waiters;
+    std::vector<Status> got(4);
+    QElapsedTimer timer;
+    timer.start();
+    for (int i = 0; i < 4; ++i) waiters.emplace_back([&, i] { got[static_cast<std::size_t>(i)] = log->waitDurable(2 + static_cast<Index>(i), 20'000); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    fs.failNextSyncs(1);
+    QCOMPARE(log->flush().status().code(), Status::Code::kFailed);
+    for (auto& t : waiters) t.join();
+    QVERIFY2(timer.elapsed() < 10'000, "waiters slept until their timeout instead of being woken");
+    for (const Status& s : got) QCOMPARE(s.code(), Status::Code::kFailed);
+  }
+
+  void timedOutWaitersLeaveNothingBehind() {
+    MemFileSystem fs;
+    auto log = mustOpen(fs, kDir);
+    QLAB_VERIFY_OK(appendRange(*log, 1, 1));
+    std::vector<std::thread> waiters;
+    for (int i = 0; i < 16; ++i) {
+      waiters.emplace_back([&] { QCOMPARE(log->waitDurable(1, 5).code(), Status::Code::kTimeout); });
+    }
+    for (auto& t : waiters) t.join();
+    // Their stack frames are gone; a flush that woke a stale registration would touch them
+    // (ASan builds report it).
+    QLAB_VERIFY_OK(log->flush());
+    QLAB_VERIFY_OK(log->waitDurable(1, 10));
+  }
+
+  void resetToWakesWaitersBelowTheNewStart() {
+    MemFileSystem fs;
+    auto log = mustOpen(fs, kDir);
+    QLAB_VERIFY_OK(appendRange(*log, 1, 3));
+    Status s;
+    QElapsedTimer timer;
+    timer.start();
+    std::thread t([&] { s = log->waitDurable(50, 20'000); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    QLAB_VERIFY_OK(log->resetTo(101));  // a snapshot through 100 was installed
+    t.join();
+    QLAB_VERIFY_OK(s);
+    QVERIFY2(timer.elapsed() < 10'000, "the waiter slept until its timeout instead of being woken");
   }
 
   void aFailedFsyncIsFinalForEveryPolicy() {
