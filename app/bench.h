@@ -38,11 +38,15 @@ class BenchDir {
 };
 
 // Forwards to another FileSystem and counts every fsync: File::sync (fdatasync) and
-// syncDir. With skipFileSync, File::sync returns at once without syncing (bench wal
-// --policy none: the writes still reach the page cache, nothing is made durable).
+// syncDir. The benchmark-only modes leave out part of the I/O of appends to existing files:
+//   kNoSync   File::sync returns at once (bench wal --policy none: writes reach the page
+//             cache, nothing is made durable)
+//   kDiscard  File::append drops the bytes too (--policy buffer: no write(), no fdatasync;
+//             what remains is the log's own cost). Segment headers are still written.
 class BenchFileSystem final : public wal::FileSystem {
  public:
-  BenchFileSystem(wal::FileSystem& base, bool skipFileSync) : m_base(base), m_skipFileSync(skipFileSync) {}
+  enum class Mode { kReal, kNoSync, kDiscard };
+  BenchFileSystem(wal::FileSystem& base, Mode mode) : m_base(base), m_mode(mode) {}
   std::uint64_t fileSyncs() const { return m_fileSyncs.load(); }
   std::uint64_t dirSyncs() const { return m_dirSyncs.load(); }
 
@@ -58,7 +62,7 @@ class BenchFileSystem final : public wal::FileSystem {
  private:
   class CountingFile;
   wal::FileSystem& m_base;
-  const bool m_skipFileSync;
+  const Mode m_mode;
   std::atomic<std::uint64_t> m_fileSyncs{0};
   std::atomic<std::uint64_t> m_dirSyncs{0};
 };

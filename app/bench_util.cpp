@@ -11,6 +11,7 @@
 #include <system_error>
 
 #include "app/bench.h"
+#include "core/wal/format.h"
 #include "core/common/json_writer.h"
 
 namespace qlab::app {
@@ -51,10 +52,18 @@ BenchDir::~BenchDir() {
 
 class BenchFileSystem::CountingFile final : public wal::File {
  public:
-  CountingFile(std::unique_ptr<wal::File> f, BenchFileSystem& owner) : m_f(std::move(f)), m_owner(owner) {}
-  Result<std::size_t> append(const char* data, std::size_t n) override { return m_f->append(data, n); }
+  // `keep`: bytes still written for real before appends are dropped (kDiscard keeps the
+  // segment header of a new file), or SIZE_MAX.
+  CountingFile(std::unique_ptr<wal::File> f, BenchFileSystem& owner, std::size_t keep)
+      : m_f(std::move(f)), m_owner(owner), m_keep(keep) {}
+  Result<std::size_t> append(const char* data, std::size_t n) override {
+    if (m_keep == 0) return n;
+    Result<std::size_t> w = m_f->append(data, std::min(n, m_keep));
+    if (w.isOk() && m_keep != SIZE_MAX) m_keep -= *w;
+    return w;
+  }
   Status sync() override {
-    if (m_owner.m_skipFileSync) return Status::ok();
+    if (m_owner.m_mode != Mode::kReal) return Status::ok();
     m_owner.m_fileSyncs.fetch_add(1, std::memory_order_relaxed);
     return m_f->sync();
   }
@@ -68,12 +77,18 @@ class BenchFileSystem::CountingFile final : public wal::File {
  private:
   std::unique_ptr<wal::File> m_f;
   BenchFileSystem& m_owner;
+  std::size_t m_keep;
 };
 
 Result<std::unique_ptr<wal::File>> BenchFileSystem::open(const std::string& path, wal::OpenMode mode) {
   Result<std::unique_ptr<wal::File>> f = m_base.open(path, mode);
   if (!f.isOk()) return f.status();
-  return std::unique_ptr<wal::File>(std::make_unique<CountingFile>(std::move(f).value(), *this));
+  std::size_t keep = SIZE_MAX;
+  if (m_mode == Mode::kDiscard) {
+    const bool fresh = mode == wal::OpenMode::kCreate || mode == wal::OpenMode::kCreateOrTruncate;
+    keep = fresh ? wal::format::kSegmentHeaderBytes : 0;  // a new segment's header is real
+  }
+  return std::unique_ptr<wal::File>(std::make_unique<CountingFile>(std::move(f).value(), *this, keep));
 }
 
 Status BenchFileSystem::syncDir(const std::string& dir) {
