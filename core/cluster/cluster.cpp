@@ -8,6 +8,7 @@
 
 #include <QDir>
 #include <QTcpServer>
+#include <QThread>
 #include <QTemporaryDir>
 #include <spdlog/spdlog.h>
 
@@ -44,6 +45,7 @@ Cluster::Cluster(ClusterOptions options, QObject* parent)
 
 Cluster::~Cluster() {
   stop();
+  m_inbox.close();
   if (m_ownsDataDir && !m_options.keepData && !m_dataDir.empty()) {
     std::error_code ec;
     fs::remove_all(m_dataDir, ec);
@@ -96,7 +98,7 @@ Status Cluster::start() {
     else m_log->warn("{}", f.text);
     QString text = QString::fromStdString(f.text);
     bool violation = f.violation;
-    QMetaObject::invokeMethod(this, [this, text, violation] { emit finding(text, violation); }, Qt::QueuedConnection);
+    m_inbox.post([this, text, violation] { emit finding(text, violation); });
   });
 
   // Free ports on 127.0.0.1, fixed for the life of this cluster (a restarted node reuses its own).
@@ -429,6 +431,16 @@ bool Cluster::caughtUp() const {
 bool Cluster::viewsFresh(std::int64_t sinceMs) const {
   for (const auto& v : views())
     if (v->status == node::NodeStatus::kRunning && v->publishedMs < sinceMs) return false;
+  return true;
+}
+
+bool Cluster::awaitFreshViews(int timeoutMs) const {
+  std::int64_t since = nowMs();
+  std::int64_t deadline = since + timeoutMs;
+  while (!viewsFresh(since)) {
+    if (nowMs() > deadline) return false;
+    QThread::msleep(5);
+  }
   return true;
 }
 

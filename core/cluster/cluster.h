@@ -27,6 +27,7 @@
 #include "core/cluster/recorder.h"
 #include "core/net/link_fault.h"
 #include "core/node/live_node.h"
+#include "core/node/mailbox.h"
 #include "core/node/node_view.h"
 #include "core/wal/flusher.h"
 
@@ -120,6 +121,11 @@ class Cluster : public QObject {
   // True when every running, unpaused node has published a view at or after `sinceMs`
   // (cluster clock): views lag the nodes by up to one publish interval.
   bool viewsFresh(std::int64_t sinceMs) const;
+  // caughtUp(), judged only on views published at or after `sinceMs`.
+  bool caughtUpSince(std::int64_t sinceMs) const { return viewsFresh(sinceMs) && caughtUp(); }
+  // Blocks (without an event loop) until every running node has published a view after
+  // this call began, or timeoutMs passes. For final summaries and exports.
+  bool awaitFreshViews(int timeoutMs = 2000) const;
 
   LoadGenerator& load() { return *m_load; }
   Recorder& recorder() { return *m_recorder; }
@@ -155,6 +161,7 @@ class Cluster : public QObject {
   std::unique_ptr<LoadGenerator> m_load;
   std::shared_ptr<spdlog::logger> m_log;
   QTimer m_poll;
+  node::Mailbox m_inbox;  // findings from node threads, delivered on this thread
   std::vector<node::NodeStatus> m_lastStatus;
 };
 

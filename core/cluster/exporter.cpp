@@ -91,6 +91,7 @@ Status exportCluster(Cluster& cluster, const std::string& dir, const QJsonObject
     ++p.done;
     return go;
   };
+  cluster.awaitFreshViews();  // views lag their nodes by a publish interval
   auto views = cluster.views();
   NodeId leader = cluster.leader();
   Index finalHwm = cluster.hwm();

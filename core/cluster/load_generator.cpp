@@ -19,9 +19,9 @@ namespace qlab::cluster {
 // The part of the generator that lives on the load thread.
 class LoadWorker final : public QObject {
  public:
-  LoadWorker(LoadGenerator* owner, std::string cluster, std::map<NodeId, std::uint16_t> ports,
+  LoadWorker(node::Mailbox& toOwner, std::string cluster, std::map<NodeId, std::uint16_t> ports,
              Recorder& recorder, std::function<std::int64_t()> clockUs)
-      : m_owner(owner), m_cluster(std::move(cluster)), m_ports(std::move(ports)), m_recorder(recorder),
+      : m_toOwner(toOwner), m_cluster(std::move(cluster)), m_ports(std::move(ports)), m_recorder(recorder),
         m_clockUs(std::move(clockUs)),
         m_random(static_cast<std::uint64_t>(QDateTime::currentMSecsSinceEpoch())),
         m_nextClientId(static_cast<std::uint64_t>(QDateTime::currentMSecsSinceEpoch()) << 12) {}
@@ -63,6 +63,17 @@ class LoadWorker final : public QObject {
     requestStop();
     for (std::size_t i = 0; i < m_clients.size(); ++i)
       if (m_clients[i].busy) finish(i, OpResult::kTimeout);
+  }
+
+  // Destruction: stop every timer and channel; nothing is recorded any more.
+  void abandonQuietly() {
+    m_issuing = false;
+    for (auto& c : m_clients) {
+      c.timer->stop();
+      c.channel->abort();
+      c.busy = false;
+      c.onDone = nullptr;
+    }
   }
 
   std::uint64_t inFlight() const {
@@ -264,7 +275,7 @@ class LoadWorker final : public QObject {
       auto done = std::move(c.onDone);
       c.onDone = nullptr;
       Operation op = c.op;
-      QMetaObject::invokeMethod(m_owner, [done, op] { done(op); }, Qt::QueuedConnection);
+      m_toOwner.post([done, op] { done(op); });
     }
     if (!c.manual && c.active && m_issuing) {
       // Pace: each client issues every clients/rate seconds.
@@ -278,7 +289,7 @@ class LoadWorker final : public QObject {
     }
   }
 
-  LoadGenerator* m_owner;
+  node::Mailbox& m_toOwner;
   std::string m_cluster;
   std::map<NodeId, std::uint16_t> m_ports;
   Recorder& m_recorder;
@@ -299,27 +310,36 @@ LoadGenerator::LoadGenerator(std::string clusterName, std::map<NodeId, std::uint
     : QObject(parent), m_clusterName(std::move(clusterName)), m_ports(std::move(ports)), m_recorder(recorder),
       m_clockUs(std::move(clockUs)) {
   m_thread.setObjectName("clients");
-  m_worker = new LoadWorker(this, m_clusterName, m_ports, m_recorder, m_clockUs);
+  m_worker = new LoadWorker(m_toOwner, m_clusterName, m_ports, m_recorder, m_clockUs);
+  m_toWorker = new node::Mailbox();
   m_worker->moveToThread(&m_thread);
+  m_toWorker->moveToThread(&m_thread);
   m_thread.start();
 }
 
 LoadGenerator::~LoadGenerator() {
   LoadWorker* w = m_worker;
-  QMetaObject::invokeMethod(w, [w] { delete w; }, Qt::BlockingQueuedConnection);
+  // The worker's sockets and timers belong to the client thread: end them there.
+  m_toWorker->call([w] {
+    w->abandonQuietly();
+    delete w;
+  });
+  m_toWorker->close();
+  m_toOwner.close();
   m_thread.quit();
   m_thread.wait();
+  delete m_toWorker;  // its thread has ended and it owns nothing
 }
 
 void LoadGenerator::start(const LoadOptions& o) {
   m_options = o;
   m_running.store(true);
-  QMetaObject::invokeMethod(m_worker, [w = m_worker, o] { w->start(o); }, Qt::QueuedConnection);
+  m_toWorker->post([w = m_worker, o] { w->start(o); });
 }
 
 void LoadGenerator::requestStop() {
   m_running.store(false);
-  QMetaObject::invokeMethod(m_worker, [w = m_worker] { w->requestStop(); }, Qt::QueuedConnection);
+  m_toWorker->post([w = m_worker] { w->requestStop(); });
 }
 
 void LoadGenerator::stop(int drainMs) {
@@ -327,30 +347,30 @@ void LoadGenerator::stop(int drainMs) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(drainMs);
   while (inFlight() > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  QMetaObject::invokeMethod(m_worker, [w = m_worker] { w->abandon(); }, Qt::BlockingQueuedConnection);
+  m_toWorker->call([w = m_worker] { w->abandon(); });
 }
 
 LoadOptions LoadGenerator::options() const { return m_options; }
 
 void LoadGenerator::setRate(double r) {
   m_options.rate = r;
-  QMetaObject::invokeMethod(m_worker, [w = m_worker, r] { w->setRate(r); }, Qt::QueuedConnection);
+  m_toWorker->post([w = m_worker, r] { w->setRate(r); });
 }
 
 void LoadGenerator::submit(const std::string& key, std::optional<std::string> value,
                            std::function<void(const Operation&)> done, int deadlineMs) {
-  QMetaObject::invokeMethod(m_worker, [w = m_worker, key, value, done, deadlineMs] {
+  m_toWorker->post([w = m_worker, key, value, done, deadlineMs] {
     w->submit(key, value, done, deadlineMs);
-  }, Qt::QueuedConnection);
+  });
 }
 
 void LoadGenerator::setOnOperation(std::function<void(const Operation&)> f) {
-  QMetaObject::invokeMethod(m_worker, [w = m_worker, f] { w->setOnOperation(f); }, Qt::BlockingQueuedConnection);
+  m_toWorker->call([w = m_worker, f] { w->setOnOperation(f); });
 }
 
 std::uint64_t LoadGenerator::inFlight() const {
   std::uint64_t n = 0;
-  QMetaObject::invokeMethod(m_worker, [w = m_worker, &n] { n = w->inFlight(); }, Qt::BlockingQueuedConnection);
+  m_toWorker->call([w = m_worker, &n] { n = w->inFlight(); });
   return n;
 }
 

@@ -17,6 +17,7 @@
 
 #include "core/cluster/history.h"
 #include "core/common/types.h"
+#include "core/node/mailbox.h"
 
 namespace qlab::cluster {
 
@@ -64,6 +65,8 @@ class LoadGenerator : public QObject {
   std::atomic<bool> m_running{false};
   QThread m_thread;
   LoadWorker* m_worker = nullptr;
+  node::Mailbox* m_toWorker = nullptr;  // calls into the client thread
+  node::Mailbox m_toOwner;              // completions back to the caller's thread
   LoadOptions m_options;
 };
 

@@ -291,6 +291,7 @@ std::string ScenarioRunner::describe(const Step& s) {
 }
 
 RunSummary ScenarioRunner::summary() const {
+  if (!m_running) m_cluster.awaitFreshViews();
   return summarize(m_cluster, m_cluster.nowMs() - m_startMs, m_failedExpectations);
 }
 

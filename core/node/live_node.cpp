@@ -1,7 +1,6 @@
 #include "core/node/live_node.h"
 
 #include <chrono>
-#include <future>
 
 #include <QDateTime>
 #include <QMetaObject>
@@ -9,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/kv/client_protocol.h"
+#include "core/node/mailbox.h"
 #include "core/net/transport.h"
 #include "core/replication/message.h"
 #include "core/wal/flusher.h"
@@ -20,7 +20,9 @@ class NodeWorker final : public QObject, public EngineHost {
  public:
   NodeWorker(LiveNode* owner, int incarnation) : m_owner(owner), m_opts(owner->m_options), m_incarnation(incarnation) {
     m_opts.engine.flush = owner->flushPolicy();
+    m_mailbox = new Mailbox(this);  // a child: it moves to the node thread with the worker
   }
+  Mailbox* mailbox() const { return m_mailbox; }
   ~NodeWorker() override = default;
 
   // Runs on the node thread: recover, then start serving.
@@ -32,12 +34,9 @@ class NodeWorker final : public QObject, public EngineHost {
     for (const auto& note : m_engine->recoveryNotes()) log(spdlog::level::info, "recovery: " + note);
     m_flusher = std::make_unique<wal::Flusher>(m_engine->log(), m_opts.engine.flush);
     // Called from the flusher thread (or inline from this one): hop onto the node thread.
-    // shutdown() clears the listener and joins the flusher before this worker is deleted,
-    // and Qt discards events still queued for a deleted object.
+    // shutdown() clears the listener and joins the flusher before this worker goes away.
     NodeWorker* me = this;
-    m_engine->log().setDurableListener([me](Index) {
-      QMetaObject::invokeMethod(me, [me] { me->durable(); }, Qt::QueuedConnection);
-    });
+    m_engine->log().setDurableListener([me](Index) { me->m_mailbox->post([me] { me->durable(); }); });
     {
       std::lock_guard lk(m_owner->m_logMu);
       m_owner->m_logForReads = &m_engine->log();
@@ -257,6 +256,7 @@ class NodeWorker final : public QObject, public EngineHost {
   bool m_turnPending = false;
   bool m_dirty = false;
   std::uint64_t m_version = 0;
+  Mailbox* m_mailbox = nullptr;
 };
 
 // ---------------------------------------------------------------------------------------
@@ -289,19 +289,19 @@ Status LiveNode::startThread() {
   m_thread = new QThread();
   m_thread->setObjectName(QString("node-%1").arg(m_options.engine.id));
   m_worker = new NodeWorker(this, life);
+  m_mailbox = m_worker->mailbox();
   m_worker->moveToThread(m_thread);
   m_thread->start();
-  std::promise<Status> opened;
-  auto result = opened.get_future();
   NodeWorker* w = m_worker;
-  QMetaObject::invokeMethod(w, [w, &opened] { opened.set_value(w->open()); }, Qt::QueuedConnection);
-  Status s = result.get();
+  Status s = Status::aborted("node thread did not start");
+  m_mailbox->call([w, &s] { s = w->open(); });
   if (!s.isOk()) {
     m_thread->quit();
     m_thread->wait();
     delete m_worker;
     delete m_thread;
     m_worker = nullptr;
+    m_mailbox = nullptr;
     m_thread = nullptr;
     auto v = std::make_shared<NodeView>(*view());
     v->status = NodeStatus::kFailed;
@@ -331,12 +331,14 @@ void LiveNode::stopThread(bool torn) {
   m_paused.store(false);
   NodeWorker* w = m_worker;
   std::uint64_t seed = m_options.seed * 7919 + static_cast<std::uint64_t>(m_incarnation.load());
-  QMetaObject::invokeMethod(w, [w, torn, seed] { w->shutdown(torn, seed); }, Qt::BlockingQueuedConnection);
+  m_mailbox->call([w, torn, seed] { w->shutdown(torn, seed); });
+  m_mailbox->close();
   m_thread->quit();
   m_thread->wait();
   delete m_worker;
   delete m_thread;
   m_worker = nullptr;
+  m_mailbox = nullptr;
   m_thread = nullptr;
   auto v = std::make_shared<NodeView>(*view());
   v->status = NodeStatus::kDead;
@@ -362,10 +364,10 @@ void LiveNode::pause() {
   }
   m_paused.store(true);
   if (m_options.logger) m_options.logger->warn("paused (the thread is frozen; its sockets stay open)");
-  QMetaObject::invokeMethod(m_worker, [this] {
+  m_mailbox->post([this] {
     std::unique_lock lk(m_pauseMu);
     m_pauseCv.wait(lk, [this] { return !m_pauseRequested; });
-  }, Qt::QueuedConnection);
+  });
 }
 
 void LiveNode::resume() {
@@ -382,33 +384,33 @@ void LiveNode::resume() {
 void LiveNode::setFlushPolicy(const wal::FlushPolicy& p) {
   m_policy = p;
   m_options.engine.flush = p;
-  if (m_worker) QMetaObject::invokeMethod(m_worker, [w = m_worker, p] { w->setFlushPolicy(p); }, Qt::QueuedConnection);
+  if (m_worker) m_mailbox->post([w = m_worker, p] { w->setFlushPolicy(p); });
 }
 
 wal::FlushPolicy LiveNode::flushPolicy() const { return m_policy; }
 
 void LiveNode::flushNow() {
-  if (m_worker) QMetaObject::invokeMethod(m_worker, [w = m_worker] { w->flushNow(); }, Qt::QueuedConnection);
+  if (m_worker) m_mailbox->post([w = m_worker] { w->flushNow(); });
 }
 
 void LiveNode::proposeWriteQuorum(std::uint32_t q) {
-  if (m_worker) QMetaObject::invokeMethod(m_worker, [w = m_worker, q] { w->proposeWriteQuorum(q); }, Qt::QueuedConnection);
+  if (m_worker) m_mailbox->post([w = m_worker, q] { w->proposeWriteQuorum(q); });
 }
 
 void LiveNode::campaign() {
-  if (m_worker) QMetaObject::invokeMethod(m_worker, [w = m_worker] { w->campaign(); }, Qt::QueuedConnection);
+  if (m_worker) m_mailbox->post([w = m_worker] { w->campaign(); });
 }
 
 void LiveNode::setLinkFault(NodeId to, const net::LinkFault& f) {
-  if (m_worker) QMetaObject::invokeMethod(m_worker, [w = m_worker, to, f] { w->setLinkFault(to, f); }, Qt::QueuedConnection);
+  if (m_worker) m_mailbox->post([w = m_worker, to, f] { w->setLinkFault(to, f); });
 }
 
 void LiveNode::clearLinkFaults() {
-  if (m_worker) QMetaObject::invokeMethod(m_worker, [w = m_worker] { w->clearLinkFaults(); }, Qt::QueuedConnection);
+  if (m_worker) m_mailbox->post([w = m_worker] { w->clearLinkFaults(); });
 }
 
 void LiveNode::dropNextResponses(int n) {
-  if (m_worker) QMetaObject::invokeMethod(m_worker, [w = m_worker, n] { w->dropNextResponses(n); }, Qt::QueuedConnection);
+  if (m_worker) m_mailbox->post([w = m_worker, n] { w->dropNextResponses(n); });
 }
 
 void LiveNode::publish(std::shared_ptr<const NodeView> v) {

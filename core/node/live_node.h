@@ -52,6 +52,7 @@ struct LiveNodeOptions {
 };
 
 class NodeWorker;
+class Mailbox;
 
 class LiveNode : public QObject {
   Q_OBJECT
@@ -100,6 +101,7 @@ class LiveNode : public QObject {
   std::atomic<int> m_incarnation{0};
   QThread* m_thread = nullptr;
   NodeWorker* m_worker = nullptr;  // lives in m_thread
+  Mailbox* m_mailbox = nullptr;    // the worker's: every call into the node thread goes here
   mutable std::mutex m_viewMu;
   std::shared_ptr<const NodeView> m_view;
   // Pause: the node thread waits here inside a queued call.

@@ -87,7 +87,10 @@ class ClusterFaultsTest : public QObject {
     }
     for (NodeId id = 1; id <= 3; ++id) QVERIFY(c.restart(id).isOk());
     c.load().stop(6000);
-    QTRY_VERIFY_WITH_TIMEOUT(c.caughtUp(), 20000);
+    {
+      std::int64_t since = c.nowMs();
+      QTRY_VERIFY_WITH_TIMEOUT(c.caughtUpSince(since), 20000);
+    }
     RunSummary s = summarize(c, 0, {});
     QVERIFY2(s.violations.empty(), joined(s.violations).c_str());
     QCOMPARE(s.lostAcked.size(), std::size_t(0));
@@ -115,7 +118,10 @@ class ClusterFaultsTest : public QObject {
     c.heal();
     QTRY_VERIFY_WITH_TIMEOUT(c.view(old)->role == replication::Role::kFollower && c.view(old)->generation > g, 10000);
     c.load().stop(6000);
-    QTRY_VERIFY_WITH_TIMEOUT(c.caughtUp(), 15000);
+    {
+      std::int64_t since = c.nowMs();
+      QTRY_VERIFY_WITH_TIMEOUT(c.caughtUpSince(since), 15000);
+    }
     QVERIFY(c.checker().violations().empty());
   }
 
@@ -126,7 +132,10 @@ class ClusterFaultsTest : public QObject {
     c.load().start({.clients = 3, .rate = 300, .keys = 20});
     QTRY_VERIFY_WITH_TIMEOUT(c.recorder().stats().okWrites > 200, 15000);
     c.load().stop(5000);
-    QTRY_VERIFY_WITH_TIMEOUT(c.caughtUp(), 10000);
+    {
+      std::int64_t since = c.nowMs();
+      QTRY_VERIFY_WITH_TIMEOUT(c.caughtUpSince(since), 10000);
+    }
     QTemporaryDir out;
     RunSummary summary = summarize(c, 0, {});
     int calls = 0;
