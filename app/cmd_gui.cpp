@@ -39,7 +39,7 @@ int cmdGui(int argc, char** argv, const Argv& argvRest) {
   QApplication::setApplicationName(QStringLiteral("quorumlab"));
   QApplication::setApplicationDisplayName(QStringLiteral("Quorum Lab"));
   QApplication::setApplicationVersion(QStringLiteral(QLAB_VERSION));
-  QApplication::setDesktopFileName(QStringLiteral("quorumlab"));
+  QApplication::setDesktopFileName(QStringLiteral("org.quorumlab.QuorumLab"));
   QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/quorumlab.svg")));
 
   ui::MainWindow window;
