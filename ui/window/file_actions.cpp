@@ -37,7 +37,7 @@ FileActions::FileActions(MainWindow* window) : QObject(window), m_window(window)
     QString dir = QDir(QCoreApplication::applicationDirPath()).absoluteFilePath(QStringLiteral("../share/quorumlab/scenarios"));
     if (!QDir(dir).exists()) dir = QDir::currentPath() + QStringLiteral("/resources/scenarios");
     const QString f = QFileDialog::getOpenFileName(m_window, tr("Open scenario"), dir, tr("Scenarios (*.json)"));
-    if (!f.isEmpty()) runScenarioFile(f);
+    if (!f.isEmpty() && !runScenarioFile(f)) QMessageBox::warning(m_window, tr("Scenario not run"), m_lastError);
   });
   connect(m_export, &QAction::triggered, this, [this] {
     const QString d = QFileDialog::getExistingDirectory(m_window, tr("Export to folder"));
@@ -107,9 +107,7 @@ bool FileActions::runScenarioFile(const QString& path) {
   auto sc = cluster::loadScenario(path.toStdString());
   if (!sc.isOk()) {
     m_lastError = QString::fromStdString(sc.status().message());
-    m_window->showStatus(tr("Scenario not loaded: %1").arg(QString::fromStdString(sc.status().message())), 0);
-    if (m_window->isVisible())
-      QMessageBox::warning(m_window, tr("Scenario not loaded"), QString::fromStdString(sc.status().message()));
+    m_window->showStatus(tr("Scenario not loaded: %1").arg(m_lastError), 0);
     return false;
   }
   if (!m_host) {
