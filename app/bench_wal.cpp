@@ -108,31 +108,17 @@ Result<wal::FlushPolicy> policyFor(const WalBenchConfig& c) {
   return Status::invalidArgument("--policy must be always, group, delayed, none or buffer, not '" + c.policy + "'");
 }
 
-int run(const WalBenchConfig& c, const wal::FlushPolicy& policy) {
-  BenchDir scratch(c.dir);
-  if (!scratch.ok()) return inputError("bench wal", scratch.error());
-  const bool none = c.policy == "none" || c.policy == "buffer";
-  BenchFileSystem fs(wal::posixFileSystem(), c.policy == "buffer" ? BenchFileSystem::Mode::kDiscard
-                                             : none               ? BenchFileSystem::Mode::kNoSync
-                                                                  : BenchFileSystem::Mode::kReal);
-  wal::LogOptions opt;
-  opt.segmentBytes = c.segmentBytes;
-  BatchStats batches;  // before the log: its listener writes here
-  Result<std::unique_ptr<wal::SegmentedLog>> opened = wal::SegmentedLog::open(fs, scratch.path() + "/wal", opt);
-  if (!opened.isOk()) return inputError("bench wal", opened.status().toString());
-  wal::SegmentedLog& log = **opened;
-  log.setDurableListener([&batches](Index durable) {
-    batches.maxBatch = std::max(batches.maxBatch, durable - batches.durable);
-    batches.durable = durable;
-    ++batches.batches;
-  });
-  const std::uint64_t syncsBefore = fs.fileSyncs();
-  const std::uint64_t dirSyncsBefore = fs.dirSyncs();
-  std::unique_ptr<wal::Flusher> flusher;
-  if (!none) flusher = std::make_unique<wal::Flusher>(log, policy);
-  const bool waits = c.policy == "group" || c.policy == "always";
-  Shared sh{log, flusher.get(), c.policy == "group", waits ? 1u : 16u, {}, {}};
+struct Measured {
+  double seconds = 0;
+  std::uint64_t records = 0;
+  LatencyHistogram latency;
+  std::uint64_t fsyncs = 0;
+  std::uint64_t dirSyncs = 0;
+  BatchStats batches;
+};
 
+// Runs the writers for c.seconds and collects what they measured.
+Status runWriters(const WalBenchConfig& c, Shared& sh, Measured* m) {
   std::vector<WriterResult> results(static_cast<std::size_t>(c.writers));
   std::vector<std::thread> threads;
   const Clock::time_point start = Clock::now();
@@ -141,49 +127,82 @@ int run(const WalBenchConfig& c, const wal::FlushPolicy& policy) {
       runWriter(sh, c.recordBytes, static_cast<std::uint64_t>(i), results[static_cast<std::size_t>(i)]);
     });
   }
-  const Clock::time_point deadline = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(c.seconds));
+  const Clock::time_point deadline =
+      start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(c.seconds));
   while (!sh.stop.load() && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   sh.stop = true;
   for (std::thread& t : threads) t.join();
-  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-  if (flusher) flusher->stop();
-  const std::uint64_t fsyncs = fs.fileSyncs() - syncsBefore;
-  const std::uint64_t dirSyncs = fs.dirSyncs() - dirSyncsBefore;
-
-  LatencyHistogram all;
-  std::uint64_t records = 0;
+  m->seconds = std::chrono::duration<double>(Clock::now() - start).count();
   for (const WriterResult& r : results) {
-    if (!r.error.isOk()) return inputError("bench wal", "the log failed: " + r.error.toString());
-    all.merge(r.latency);
-    records += r.records;
+    if (!r.error.isOk()) return r.error;
+    m->latency.merge(r.latency);
+    m->records += r.records;
   }
-  const double perS = static_cast<double>(records) / elapsed;
+  return Status::ok();
+}
+
+void report(const WalBenchConfig& c, const Measured& m, std::uint64_t timeEvery, const std::string& dir) {
+  const double perS = static_cast<double>(m.records) / m.seconds;
   const double recordOnDisk = static_cast<double>(wal::format::recordBytes(c.recordBytes));
+  const BatchStats& b = m.batches;
   BenchReport rep("WAL append benchmark: policy " + c.policy + ", " + std::to_string(c.writers) + " writer(s), " +
-                  std::to_string(c.recordBytes) + "-byte records, " + scratch.path());
+                  std::to_string(c.recordBytes) + "-byte records, " + dir);
   rep.text("bench", "wal").text("policy", c.policy).count("record_bytes", c.recordBytes, "B payload");
-  rep.count("writers", static_cast<std::uint64_t>(c.writers)).number("seconds", elapsed, "s");
-  rep.count("records", records).number("records_per_s", perS, "records/s");
+  rep.count("writers", static_cast<std::uint64_t>(c.writers)).number("seconds", m.seconds, "s");
+  rep.count("records", m.records).number("records_per_s", perS, "records/s");
   rep.number("mb_per_s", perS * recordOnDisk / 1e6, "MB/s of encoded records");
   rep.number("payload_mb_per_s", perS * static_cast<double>(c.recordBytes) / 1e6, "MB/s of payload");
-  rep.number("p50_us", all.quantileUs(0.50), "us").number("p99_us", all.quantileUs(0.99), "us");
-  rep.number("p999_us", all.quantileUs(0.999), "us").number("max_us", static_cast<double>(all.maxNs()) / 1000.0, "us");
-  rep.count("fsyncs", fsyncs, "fdatasync calls").number("fsync_rate", static_cast<double>(fsyncs) / elapsed, "fdatasync/s");
-  rep.count("dir_fsyncs", dirSyncs, "directory fsyncs (new segments)");
-  rep.count("batches", batches.batches, "flush rounds");
-  rep.number("avg_batch", batches.batches ? static_cast<double>(batches.durable) / static_cast<double>(batches.batches) : 0,
+  rep.number("p50_us", m.latency.quantileUs(0.50), "us").number("p99_us", m.latency.quantileUs(0.99), "us");
+  rep.number("p999_us", m.latency.quantileUs(0.999), "us");
+  rep.number("max_us", static_cast<double>(m.latency.maxNs()) / 1000.0, "us");
+  rep.count("fsyncs", m.fsyncs, "fdatasync calls");
+  rep.number("fsync_rate", static_cast<double>(m.fsyncs) / m.seconds, "fdatasync/s");
+  rep.count("dir_fsyncs", m.dirSyncs, "directory fsyncs (new segments)");
+  rep.count("batches", b.batches, "flush rounds");
+  rep.number("avg_batch", b.batches ? static_cast<double>(b.durable) / static_cast<double>(b.batches) : 0,
              "records per flush");
-  rep.count("max_batch", batches.maxBatch, "records");
+  rep.count("max_batch", b.maxBatch, "records");
   if (c.policy == "group") {
-    rep.number("group_bound_records_per_s",
-               static_cast<double>(c.writers) * static_cast<double>(batches.batches) / elapsed,
+    rep.number("group_bound_records_per_s", static_cast<double>(c.writers) * static_cast<double>(b.batches) / m.seconds,
                "records/s (writers x flushes/s: each writer has one record in flight)");
   }
   if (c.policy == "delayed") rep.count("delay_ms", static_cast<std::uint64_t>(c.delayMs), "ms");
-  rep.count("latency_sampled_every", sh.timeEvery, "appends");
+  rep.count("latency_sampled_every", timeEvery, "appends");
   if (c.policy == "none") rep.note("policy none: no fdatasync at all; the records reach the page cache only (benchmark mode)");
   if (c.policy == "buffer") rep.note("policy buffer: flushed bytes are dropped, no write() and no fdatasync (benchmark mode)");
   rep.print(c.json);
+}
+
+int run(const WalBenchConfig& c, const wal::FlushPolicy& policy) {
+  BenchDir scratch(c.dir);
+  if (!scratch.ok()) return inputError("bench wal", scratch.error());
+  const bool bufferedOnly = c.policy == "none" || c.policy == "buffer";
+  BenchFileSystem fs(wal::posixFileSystem(), c.policy == "buffer" ? BenchFileSystem::Mode::kDiscard
+                                             : bufferedOnly       ? BenchFileSystem::Mode::kNoSync
+                                                                  : BenchFileSystem::Mode::kReal);
+  wal::LogOptions opt;
+  opt.segmentBytes = c.segmentBytes;
+  Measured m;  // before the log: its listener writes here
+  Result<std::unique_ptr<wal::SegmentedLog>> opened = wal::SegmentedLog::open(fs, scratch.path() + "/wal", opt);
+  if (!opened.isOk()) return inputError("bench wal", opened.status().toString());
+  wal::SegmentedLog& log = **opened;
+  log.setDurableListener([&b = m.batches](Index durable) {
+    b.maxBatch = std::max(b.maxBatch, durable - b.durable);
+    b.durable = durable;
+    ++b.batches;
+  });
+  const std::uint64_t syncsBefore = fs.fileSyncs();
+  const std::uint64_t dirSyncsBefore = fs.dirSyncs();
+  std::unique_ptr<wal::Flusher> flusher;
+  if (!bufferedOnly) flusher = std::make_unique<wal::Flusher>(log, policy);
+  const bool waits = c.policy == "group" || c.policy == "always";
+  Shared sh{log, flusher.get(), c.policy == "group", waits ? 1u : 16u, {}, {}};
+  Status st = runWriters(c, sh, &m);
+  if (flusher) flusher->stop();
+  if (!st.isOk()) return inputError("bench wal", "the log failed: " + st.toString());
+  m.fsyncs = fs.fileSyncs() - syncsBefore;
+  m.dirSyncs = fs.dirSyncs() - dirSyncsBefore;
+  report(c, m, sh.timeEvery, scratch.path());
   return 0;
 }
 
