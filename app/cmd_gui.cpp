@@ -82,7 +82,17 @@ int cmdGui(int argc, char** argv, const Argv& argvRest) {
   ui::DemoDriver demoDriver;
   if (!demo.empty()) {
     demoDriver.start(QString::fromStdString(demo), host.source(), host.source());
-    QObject::connect(&demoDriver, &ui::DemoDriver::stepDone, &window, [&](const QString& what) { window.showStatus(what); });
+    QObject::connect(&demoDriver, &ui::DemoDriver::stepDone, &window, [&](const QString& what) {
+      window.showStatus(what);
+      // After a loss, show it: scroll the lanes to the first lost write once the checker knows.
+      if (demoDriver.finished() && demo == "delayed-loss") {
+        auto* retry = new QTimer(&window);
+        QObject::connect(retry, &QTimer::timeout, &window, [&window, retry] {
+          if (window.showLostWrites()) retry->deleteLater();
+        });
+        retry->start(500);
+      }
+    });
   }
   std::unique_ptr<ui::FrameBenchmark> bench;
   if (benchSeconds > 0) {

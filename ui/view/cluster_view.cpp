@@ -127,7 +127,7 @@ NodeId ClusterView::nodeAt(QPointF p) const {
   return kNoNode;
 }
 
-void ClusterView::paintLinks(QPainter& p) const {
+void ClusterView::paintLinks(QPainter& p, bool labels) const {
   const Theme t = Theme::forPalette(palette());
   QFont f = font();
   f.setPointSizeF(f.pointSizeF() * 0.85);
@@ -143,19 +143,18 @@ void ClusterView::paintLinks(QPainter& p) const {
       auto draw = [&](const LinkInfo& l, QPointF off, bool arrow) {
         const LinkLook look = linkLook(l, t);
         p.setPen(look.pen);
-        p.drawLine(pa + off, pb + off);
-        if (arrow) {  // one-way fault: show which direction is degraded
+        if (!labels) p.drawLine(pa + off, pb + off);
+        if (arrow && !labels) {  // one-way fault: show which direction is degraded
           const QPointF tip = lerp(pa, pb, 0.62) + off, back = dir / len * 9.0;
           p.drawLine(tip, tip - back + normal * 5);
           p.drawLine(tip, tip - back - normal * 5);
         }
-        if (!look.label.isEmpty()) {
+        if (!look.label.isEmpty() && labels) {
           const QPointF mid = lerp(pa, pb, 0.5) + off * 3.5;
           const QRectF box(mid.x() - 42, mid.y() - 9, 84, 18);
-          p.setPen(Qt::NoPen);
+          p.setPen(QPen(look.pen.color(), 1));
           p.setBrush(t.surface);
           p.drawRoundedRect(box, 4, 4);
-          p.setPen(look.pen.color());
           p.drawText(box, Qt::AlignCenter, look.label);
         }
       };
@@ -315,8 +314,9 @@ void ClusterView::paintEvent(QPaintEvent*) {
     p.drawText(rect(), Qt::AlignCenter, tr("No cluster"));
     return;
   }
-  paintLinks(p);
+  paintLinks(p, false);
   paintMessages(p, now);
+  paintLinks(p, true);  // labels over the messages
   paintNodes(p, now);
   paintLegend(p);
 }

@@ -50,7 +50,7 @@ class ClusterView : public QWidget {
     double startMs;
   };
   double nodeRadius() const;
-  void paintLinks(QPainter& p) const;
+  void paintLinks(QPainter& p, bool labels) const;
   void paintMessages(QPainter& p, double nowMs) const;
   void paintNodes(QPainter& p, double nowMs) const;
   void paintLegend(QPainter& p) const;

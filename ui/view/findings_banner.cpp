@@ -19,9 +19,13 @@ FindingsBanner::FindingsBanner(FindingsModel* model, QWidget* parent) : QFrame(p
   m_label->setTextFormat(Qt::RichText);
   m_details = new QPushButton(tr("Details"), this);
   m_details->setToolTip(tr("Show every finding of the live invariant checker."));
+  auto* show = new QPushButton(tr("Show in log"), this);
+  show->setToolTip(tr("Scroll the log lanes to the first acknowledged write that was lost."));
   layout->addWidget(m_label, 1);
+  layout->addWidget(show);
   layout->addWidget(m_details);
   connect(m_details, &QPushButton::clicked, this, &FindingsBanner::detailsRequested);
+  connect(show, &QPushButton::clicked, this, &FindingsBanner::showInLogRequested);
   connect(model, &QAbstractItemModel::rowsInserted, this, &FindingsBanner::refresh);
   connect(model, &QAbstractItemModel::modelReset, this, &FindingsBanner::refresh);
   refresh();
@@ -45,7 +49,7 @@ void FindingsBanner::refresh() {
   QString head = v > 0 ? tr("<b>%n safety violation(s)</b>", nullptr, v) : QString();
   if (e > 0) {
     if (!head.isEmpty()) head += QStringLiteral(" · ");
-    head += tr("<b>%n expected loss(es)</b> under the unsafe configuration", nullptr, e);
+    head += tr("<b>%n expected finding(s)</b> under the unsafe configuration (lost or diverged writes)", nullptr, e);
   }
   const cluster::Finding* last = m_model->latest();
   m_label->setText(QStringLiteral("<span style=\"color:%1\">⚠</span> %2<br>%3")

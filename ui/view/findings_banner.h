@@ -20,6 +20,7 @@ class FindingsBanner : public QFrame {
 
  signals:
   void detailsRequested();
+  void showInLogRequested();
 
  private:
   FindingsModel* m_model;

@@ -5,6 +5,7 @@
 
 #include <QFontMetrics>
 #include <QPainter>
+#include <QCoreApplication>
 #include <QPainterPath>
 
 #include "ui/model/segment_model.h"
@@ -49,6 +50,8 @@ LanesHit hitTestLanes(const LanesGeometry& g, QPoint p) {
 }
 
 namespace {
+
+QString tr(const char* s) { return QCoreApplication::translate("LogLanes", s); }
 
 struct Painter {
   QPainter& p;
@@ -238,6 +241,16 @@ struct Painter {
         p.drawText(QRectF(g.headerW, top, x2 - g.headerW - 4, g.cellH), Qt::AlignRight | Qt::AlignVCenter,
                    QStringLiteral("deleted (in snapshot %1)").arg(v.snapshot.index));
       }
+    }
+    // A log that ends before the window (a dead or lagging node) says where it is.
+    if (v.lastIndex < g.first && g.width - g.headerW > 200) {
+      p.setPen(t.mutedText);
+      p.setFont(small);
+      const QString why = down ? tr("%1: its log ends at %2 (durable %3), left of this window")
+                                     .arg(roleOrStatusName(v)).arg(v.lastIndex).arg(v.durableEnd)
+                               : tr("its log ends at %1, left of this window: catching up").arg(v.lastIndex);
+      p.drawText(QRectF(g.headerW + 6, top, g.width - g.headerW - 12, g.cellH), Qt::AlignLeft | Qt::AlignVCenter,
+                 QStringLiteral("← ") + why);
     }
     std::vector<GhostEntry> ghosts = s.cache->ghosts(v.id, g.first, g.last());
     for (Index i = std::max(g.first, v.firstIndex); i <= std::min(g.last(), v.lastIndex); ++i) {

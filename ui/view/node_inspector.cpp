@@ -102,6 +102,7 @@ QTableView* NodeInspector::makeTable(QAbstractItemModel* model) {
   t->verticalHeader()->hide();
   t->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 4);
   t->horizontalHeader()->setStretchLastSection(true);
+  t->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   t->setAlternatingRowColors(true);
   t->setEditTriggers(QAbstractItemView::NoEditTriggers);
   t->setWordWrap(false);

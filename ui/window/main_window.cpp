@@ -83,6 +83,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   });
   connect(m_controls, &ControlsPanel::resetRequested, this, &MainWindow::resetRequested);
   connect(m_controls, &ControlsPanel::timeScaleChanged, m_clusterView, &ClusterView::setTimeScale);
+  connect(m_banner, &FindingsBanner::showInLogRequested, this, [this] {
+    if (!showLostWrites()) showStatus(tr("No lost write is known yet (the checker is asked every 2 s)."));
+  });
   connect(m_banner, &FindingsBanner::detailsRequested, this, [this] {
     m_findingsDock->show();
     m_findingsDock->raise();
@@ -151,11 +154,11 @@ void MainWindow::sizeFromScreen() {
   const int w = size.width(), h = size.height();
   resizeDocks(findChildren<QDockWidget*>(QStringLiteral("controlsDock")), {std::max(300, w / 5)}, Qt::Horizontal);
   resizeDocks({m_inspectorDock}, {std::max(340, w / 4)}, Qt::Horizontal);  // NOLINT
-  resizeDocks(findChildren<QDockWidget*>(QStringLiteral("clusterDock")), {static_cast<int>(h * 0.42)}, Qt::Vertical);
+  resizeDocks(findChildren<QDockWidget*>(QStringLiteral("clusterDock")), {static_cast<int>(h * 0.36)}, Qt::Vertical);
   const int middle = w - std::max(300, w / 5) - std::max(340, w / 4);
   resizeDocks({findChild<QDockWidget*>(QStringLiteral("clusterDock")), findChild<QDockWidget*>(QStringLiteral("timelineDock"))},
               {middle * 11 / 20, middle * 9 / 20}, Qt::Horizontal);
-  resizeDocks(findChildren<QDockWidget*>(QStringLiteral("chartsDock")), {static_cast<int>(h * 0.22)}, Qt::Vertical);
+  resizeDocks(findChildren<QDockWidget*>(QStringLiteral("chartsDock")), {static_cast<int>(h * 0.19)}, Qt::Vertical);
 }
 
 void MainWindow::setCluster(ClusterSource* source, ClusterControl* control, cluster::Cluster* live) {
@@ -220,6 +223,17 @@ void MainWindow::onFrame(const ClusterFrame& f) {
                            .arg(f.loadRunning ? (f.loadRate > 0 ? tr("%1 ops/s").arg(f.loadRate) : tr("unlimited")) : tr("off"))
                            .arg(m_source ? QString::fromStdString(m_source->dataDir()) : QString());
   if (m_summary->text() != text) m_summary->setText(text);
+}
+
+bool MainWindow::showLostWrites() {
+  refreshLostWrites();
+  const auto& lost = m_lanes->cache().lostWrites();
+  if (lost.empty()) return false;
+  const Index first = lost.front().index;
+  m_lanes->scrollToIndex(first > 3 ? first - 3 : 1);
+  showStatus(tr("%n acknowledged write(s) lost; the first was answered at index %1.", nullptr,
+                static_cast<int>(lost.size())).arg(first));
+  return true;
 }
 
 void MainWindow::refreshLostWrites() {

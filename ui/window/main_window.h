@@ -50,6 +50,8 @@ class MainWindow : public QMainWindow {
   void showStatus(const QString& text, int timeoutMs = 6000);
   // `--lesson NAME`: lessons come with a later issue; until then say so.
   void requestLesson(const QString& name);
+  // Scrolls the log lanes to the first lost acknowledged write (false when none is known).
+  bool showLostWrites();
   // A dock on the right, tabbed with the inspector (the place for the lesson panel).
   QDockWidget* addSidePanel(const QString& title, const QString& objectName, QWidget* panel);
   void applySettings(const AppSettings& s);
