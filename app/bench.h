@@ -18,7 +18,7 @@ namespace qlab::app {
 
 int benchWal(const Argv& args);       // bench_wal.cpp
 int benchRecovery(const Argv& args);  // bench_recovery.cpp
-int benchCluster(const Argv& args);   // cmd_bench.cpp (not available yet)
+int benchCluster(const Argv& args);   // bench_cluster.cpp
 
 // A fresh directory `<parent>/quorumlab-bench-XXXXXX` (parent: --dir, or the system temp
 // directory), removed with everything in it when this goes away.

@@ -23,13 +23,6 @@ constexpr Bench kBenches[] = {
 
 }  // namespace
 
-// Needs the live cluster (core/cluster), which another issue builds.
-int benchCluster(const Argv&) {
-  std::fprintf(stderr, "quorumlab bench cluster: not available yet in this build (it needs the live "
-                       "cluster); bench wal and bench recovery are\n");
-  return 1;
-}
-
 int cmdBench(const Argv& args) {
   if (args.empty() || args[0].rfind("--", 0) == 0) {
     return usageError("bench", "name a benchmark: wal, recovery or cluster");
