@@ -228,8 +228,11 @@ class TestUiCluster : public QObject {
 
   void delayedFlushLossIsShownAsLostWrites() {
     DemoDriver demo;
+    bool finishedAtLastStep = false;  // what cmd_gui relies on to scroll to the losses
+    connect(&demo, &DemoDriver::stepDone, this, [&] { finishedAtLastStep = demo.finished(); });
     QVERIFY(demo.start(QStringLiteral("delayed-loss"), m_host->source(), m_host->source()));
     QTRY_VERIFY_WITH_TIMEOUT(demo.finished(), kTimeoutMs);
+    QVERIFY(finishedAtLastStep);
     QTRY_VERIFY_WITH_TIMEOUT(m_window->findings()->expected() > 0, 30000);
     QCOMPARE(m_window->findings()->violations(), 0);  // an unsafe configuration: expected, not a violation
     QVERIFY(m_window->banner()->isVisible());

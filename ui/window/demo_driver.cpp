@@ -66,8 +66,8 @@ void DemoDriver::tick() {
   Step& s = m_steps[m_next];
   if (m_source->nowMs() - m_startMs < s.atMs) return;
   if (!s.run()) return;
+  ++m_next;  // before the signal: a receiver asking finished() after the last step hears yes
   emit stepDone(s.what);
-  ++m_next;
 }
 
 }  // namespace qlab::ui
