@@ -19,6 +19,7 @@ namespace qlab::app {
 int benchWal(const Argv& args);       // bench_wal.cpp
 int benchRecovery(const Argv& args);  // bench_recovery.cpp
 int benchCluster(const Argv& args);   // bench_cluster.cpp
+int benchMemory(const Argv& args);    // bench_memory.cpp
 
 // A fresh directory `<parent>/quorumlab-bench-XXXXXX` (parent: --dir, or the system temp
 // directory), removed with everything in it when this goes away.

@@ -19,6 +19,7 @@ usage:
                       [--seconds S] [--dir D] [--json]
   quorumlab bench recovery [--bytes N] [--dir D] [--json]
   quorumlab bench cluster [--nodes N] [--policy P] [--clients C] [--seconds S] [--json]
+  quorumlab bench memory [--entries N] [--record-bytes B] [--dir D] [--json]
   quorumlab --help | --version
 
 commands:
@@ -27,7 +28,7 @@ commands:
            events and segment copies; --json prints the run summary
   dump     print the entries of one node's log (DIR is its data directory or its wal/)
   verify   check every segment and record of one node's log; never modifies files
-  bench    measure the write-ahead log, recovery or a whole cluster
+  bench    measure the write-ahead log, recovery, a whole cluster or a node's memory
 
 exit codes: 0 ok, 1 usage or bad input, 2 corruption found (verify), 3 invariant violated (run)
 )";

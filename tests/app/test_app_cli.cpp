@@ -367,7 +367,8 @@ class AppCliTest : public QObject {
         {{"bench", "wal", "--frobnicate"}, "--frobnicate"},
         {{"bench", "recovery", "--bytes", "lots"}, "--bytes"},
         {{"bench", "teleport"}, "teleport"},
-        {{"bench"}, "wal, recovery or cluster"},
+        {{"bench"}, "wal, recovery, cluster or memory"},
+        {{"bench", "memory", "--entries", "0"}, "--entries"},
     };
     for (const auto& [args, option] : cases) {
       Run r = quorumlab(args);
@@ -391,6 +392,12 @@ class AppCliTest : public QObject {
     const QJsonObject r = parseObject(rec.out);
     for (const char* k : {"mb_per_s", "records", "seconds"}) QVERIFY2(r.contains(k), k);
     QCOMPARE(r["records"].toInteger(), (1 << 20) / static_cast<qint64>(wal::format::recordBytes(128)));
+    Run mem = quorumlab({"bench", "memory", "--entries", "5000", "--reads", "100", "--dir", tmp.path(), "--json"});
+    QCOMPARE(mem.exitCode, 0);
+    const QJsonObject m = parseObject(mem.out);
+    for (const char* k : {"rss_mib", "peak_mib", "bytes_per_entry"}) QVERIFY2(m.contains(k), k);
+    QVERIFY(m["applied"].toInteger() >= 5000);  // and the new leader's no-op
+    QVERIFY(m["rss_mib"].toDouble() > 0);
     QVERIFY(std::filesystem::is_empty(tmp.path().toStdString()));  // scratch directories removed
   }
 };
