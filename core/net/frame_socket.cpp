@@ -123,6 +123,10 @@ FrameSocket::SendResult FrameSocket::send(FrameType type, std::string_view paylo
   return SendResult::kSent;
 }
 
+void FrameSocket::flushNow() {
+  if (!m_closed && m_socket->state() == QAbstractSocket::ConnectedState) m_socket->flush();
+}
+
 void FrameSocket::detachSocket() { disconnect(m_socket, nullptr, this, nullptr); }
 
 void FrameSocket::abort() {

@@ -43,6 +43,9 @@ class FrameSocket : public QObject {
   FrameSocket& operator=(const FrameSocket&) = delete;
 
   SendResult send(FrameType type, std::string_view payload);
+  // Hands what send() buffered to the kernel now, without waiting for the event loop (which
+  // otherwise writes it when control returns to it). Never blocks.
+  void flushNow();
   void setMaxPayloadBytes(std::uint32_t maxPayloadBytes) {
     m_decoder.setMaxPayloadBytes(maxPayloadBytes);
   }

@@ -210,6 +210,10 @@ void PeerLink::send(std::string payload) {
   transmit(std::move(payload));
 }
 
+void PeerLink::flushNow() {
+  if (m_state == State::kReady && m_conn) m_conn->flushNow();
+}
+
 void PeerLink::transmit(std::string payload) {
   switch (m_state) {
     case State::kReady:

@@ -47,6 +47,8 @@ class PeerLink : public QObject {
   void start();
   void setPort(std::uint16_t port);
   void send(std::string payload);
+  // Hands what send() buffered on the connection to the kernel now (FrameSocket::flushNow).
+  void flushNow();
   void setFault(const LinkFault& fault);
   const LinkFault& fault() const { return m_fault; }
   // Power loss: drop the connection (the peer sees a reset), timers and queues. Final.

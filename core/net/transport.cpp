@@ -126,6 +126,11 @@ void Transport::sendToPeer(NodeId to, std::string payload) {
   it->second->send(std::move(payload));
 }
 
+void Transport::flushPeers() {
+  assertOwnerThread();
+  for (auto& [peer, link] : m_links) link->flushNow();
+}
+
 bool Transport::isPeerConnected(NodeId peer) const {
   auto it = m_links.find(peer);
   return it != m_links.end() && it->second->isUp();

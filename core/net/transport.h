@@ -83,6 +83,9 @@ class Transport : public QObject {
   // after the link fault. Never blocks and never queues without bound: while the peer is
   // unreachable or not reading, the message is dropped and counted (stats().peers).
   void sendToPeer(NodeId to, std::string payload);
+  // Writes the messages sent so far to the sockets now instead of when control returns to
+  // the event loop: for a caller about to block (an fdatasync) while the peers could work.
+  void flushPeers();
   bool isPeerConnected(NodeId peer) const;
 
   // Answers a client on the connection its request came in on. Dropped (and counted) if the

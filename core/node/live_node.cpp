@@ -135,6 +135,9 @@ class NodeWorker final : public QObject, public EngineHost {
   void sendMessage(const replication::Message& m) override {
     if (m_transport) m_transport->sendToPeer(m.to, replication::encodeMessage(m));
   }
+  void sendQueuedNow() override {
+    if (m_transport) m_transport->flushPeers();
+  }
   void sendClientResponse(std::uint64_t conn, const kv::ClientResponse& r) override {
     if (m_transport) m_transport->sendToClient(conn, kv::encodeClientResponse(r));
   }

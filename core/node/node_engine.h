@@ -58,6 +58,10 @@ class EngineHost {
   // flush soon), the policy changed, or the user asked for a flush. The host flushes on its
   // own schedule and calls onLogDurable() on the engine's thread afterwards.
   virtual void logAppended(const wal::FlushPolicy& policy) = 0;
+  // The engine is about to block in an fdatasync on its own thread (`always`): messages
+  // sent so far should leave now, so the followers write and sync the same entries while
+  // the leader does, instead of after it.
+  virtual void sendQueuedNow() {}
   virtual void flushPolicyChanged(const wal::FlushPolicy& policy) = 0;
   // Observers for the checkers: every entry applied to the state machine, in index order,
   // and every time a received snapshot replaced the state machine (sent by `from`).

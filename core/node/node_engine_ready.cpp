@@ -87,6 +87,7 @@ void NodeEngine::process(Ready r) {
   // 6b. Durability under the node's flush policy.
   if (!r.append.empty() || r.truncateAfter || r.installSnapshot) {
     if (m_policy.mode == wal::FlushMode::kAlways) {
+      if (!r.messages.empty()) m_host.sendQueuedNow();
       flushNow();
       if (failed()) return;
     } else {
