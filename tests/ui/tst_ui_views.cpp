@@ -316,6 +316,26 @@ class TestUiViews : public QObject {
     PairedMessages sampled = pairMessages(ev, 2);
     QVERIFY(sampled.arrows.size() <= 2);
     QCOMPARE(sampled.sampleEvery, std::size_t(2));
+
+    // Identical messages (a retransmitted heartbeat) pair oldest first; once all are received
+    // a new one starts a fresh queue.
+    std::vector<cluster::RecordedEvent> same;
+    auto hb = [&](std::int64_t ms, bool send) {
+      same.push_back({++seq, msg(1, 2, replication::MessageType::kHeartbeat, ms, send, 5)});
+    };
+    hb(100, true);
+    hb(101, true);
+    hb(105, false);
+    hb(106, false);
+    hb(110, true);
+    hb(112, false);
+    hb(120, true);
+    PairedMessages fifo = pairMessages(same, 1000);
+    QCOMPARE(fifo.arrows.size(), std::size_t(4));
+    QCOMPARE(fifo.arrows[0].recvMs, std::int64_t(105));
+    QCOMPARE(fifo.arrows[1].recvMs, std::int64_t(106));
+    QCOMPARE(fifo.arrows[2].recvMs, std::int64_t(112));
+    QCOMPARE(fifo.arrows[3].recvMs, std::int64_t(-1));
   }
 
   void recordViewShowsBytesWithTheChecksumVerified() {

@@ -2,10 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <deque>
-#include <map>
 #include <numbers>
-#include <tuple>
+#include <unordered_map>
 
 #include <QFontMetrics>
 #include <QPainter>
@@ -21,26 +19,62 @@ bool isHeartbeat(std::uint8_t t) {
   return t == static_cast<std::uint8_t>(replication::MessageType::kHeartbeat) ||
          t == static_cast<std::uint8_t>(replication::MessageType::kHeartbeatResponse);
 }
+// What pairs a send with its receive: both ends, the type and the two numbers it carries.
+struct MessageKey {
+  NodeId from, to;
+  std::uint8_t type;
+  Index a, b;
+  bool operator==(const MessageKey&) const = default;
+};
 }  // namespace
 
 PairedMessages pairMessages(const std::vector<cluster::RecordedEvent>& events, std::size_t budget) {
   PairedMessages out;
-  using Key = std::tuple<NodeId, NodeId, std::uint8_t, Index, Index>;
-  std::map<Key, std::deque<std::size_t>> open;  // unmatched sends -> arrow positions
+  // Unmatched sends by (from, to, type, a, b), oldest first: a FIFO per key threaded through
+  // `nextSame`, so pairing a window of thousands of events allocates only two flat tables.
+  struct KeyHash {
+    std::size_t operator()(const MessageKey& k) const {
+      std::uint64_t h = (static_cast<std::uint64_t>(k.from) << 40) ^ (static_cast<std::uint64_t>(k.to) << 32) ^
+                        (static_cast<std::uint64_t>(k.type) << 24);
+      h ^= k.a * 0x9e3779b97f4a7c15ull;
+      h ^= (k.b + 0x632be59bd9b4e019ull) * 0xc2b2ae3d27d4eb4full;
+      return static_cast<std::size_t>(h ^ (h >> 29));
+    }
+  };
+  struct Fifo {
+    std::size_t head, tail;
+  };
+  constexpr std::size_t kNone = SIZE_MAX;
+  std::unordered_map<MessageKey, Fifo, KeyHash> open;
+  open.reserve(events.size());
   std::vector<MessageArrow> all;
+  std::vector<std::size_t> nextSame;
+  all.reserve(events.size());
+  nextSame.reserve(events.size());
   for (const auto& re : events) {
     const node::NodeEvent& e = re.event;
     if (e.kind == node::EventKind::kSend) {
-      open[{e.node, e.peer, e.msgType, e.a, e.b}].push_back(all.size());
+      const std::size_t at = all.size();
       all.push_back({e.node, e.peer, e.msgType, e.tMs, -1, e.a, e.b});
+      nextSame.push_back(kNone);
+      auto [it, fresh] = open.try_emplace(MessageKey{e.node, e.peer, e.msgType, e.a, e.b}, Fifo{at, at});
+      if (!fresh) {
+        if (it->second.head == kNone) {
+          it->second = {at, at};
+        } else {
+          nextSame[it->second.tail] = at;
+          it->second.tail = at;
+        }
+      }
     } else if (e.kind == node::EventKind::kRecv) {
-      auto it = open.find({e.peer, e.node, e.msgType, e.a, e.b});
-      if (it != open.end() && !it->second.empty()) {
-        all[it->second.front()].recvMs = e.tMs;
-        it->second.pop_front();
+      auto it = open.find(MessageKey{e.peer, e.node, e.msgType, e.a, e.b});
+      if (it != open.end() && it->second.head != kNone) {
+        all[it->second.head].recvMs = e.tMs;
+        it->second.head = nextSame[it->second.head];
       } else {
         // Sent before the window began: draw it arriving from the top edge.
         all.push_back({e.peer, e.node, e.msgType, INT64_MIN, e.tMs, e.a, e.b});
+        nextSame.push_back(kNone);
       }
     }
   }
