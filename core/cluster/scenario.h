@@ -56,16 +56,33 @@ struct RunSummary {
   std::string toJson() const;
 };
 
+// The cluster a scenario asks for (nodes, W, segment size, snapshots, flush, seed), in a
+// fresh temporary directory.
+ClusterOptions clusterOptionsFor(const Scenario& s);
+
 // Plays a scenario against a started cluster. Emits stepStarted for each step and
 // finished once all ran (or one failed: a `wait` that timed out does not stop the run, an
 // unmet `expect` is recorded and the run goes on).
+//
+// Lessons play one page at a time: with a stop set (setStopAfter, or start(lastStep)), the
+// runner stops once that step is done and emits pausedAt(); resumeUntil() runs on to the next
+// stop. Time standing paused does not count towards `at_ms`. Without a stop (the default,
+// and what `quorumlab run` uses) it runs straight through.
 class ScenarioRunner : public QObject {
   Q_OBJECT
  public:
+  static constexpr int kNoStop = -1;
   ScenarioRunner(Cluster& cluster, Scenario scenario, QObject* parent = nullptr);
-  void start();
+  void start(int stopAfterStep = kNoStop);
   void cancel();
+  // Stop after step `index` (0-based) is done; kNoStop runs to the end.
+  void setStopAfter(int index) { m_stopAfter = index; }
+  int stopAfter() const { return m_stopAfter; }
+  // Continues a paused run up to and including step `index` (kNoStop: to the end). False
+  // when the runner is not paused.
+  bool resumeUntil(int index);
   bool running() const { return m_running; }
+  bool paused() const { return m_paused; }
   int currentStep() const { return m_index; }
   const Scenario& scenario() const { return m_scenario; }
   // The summary as of now (final once finished() was emitted).
@@ -74,6 +91,8 @@ class ScenarioRunner : public QObject {
  signals:
   void stepStarted(int index, const QString& description);
   void stepFailed(int index, const QString& why);
+  // The run stopped after step `lastDone` as setStopAfter asked; resumeUntil goes on.
+  void pausedAt(int lastDone);
   void finished(bool ok);
 
  private:
@@ -91,6 +110,9 @@ class ScenarioRunner : public QObject {
   Scenario m_scenario;
   int m_index = -1;
   bool m_running = false;
+  bool m_paused = false;
+  int m_stopAfter = kNoStop;
+  std::int64_t m_pausedAtMs = 0;
   std::int64_t m_startMs = 0;
   std::vector<std::string> m_failedExpectations;
   QTimer m_timer;

@@ -1,5 +1,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QPointer>
 
 #include "core/cluster/scenario.h"
 
@@ -27,8 +28,22 @@ ScenarioRunner::ScenarioRunner(Cluster& cluster, Scenario scenario, QObject* par
   });
 }
 
-void ScenarioRunner::start() {
+ClusterOptions clusterOptionsFor(const Scenario& s) {
+  ClusterOptions o;
+  o.name = "quorumlab";
+  o.nodes = s.nodes;
+  o.writeQuorum = s.writeQuorum;
+  o.segmentBytes = s.segmentBytes;
+  o.snapshotEvery = s.snapshotEvery;
+  o.flush = s.flush;
+  if (s.hasSeed) o.seed = s.seed;
+  return o;
+}
+
+void ScenarioRunner::start(int stopAfterStep) {
   m_running = true;
+  m_paused = false;
+  m_stopAfter = stopAfterStep;
   m_index = -1;
   m_startMs = m_cluster.nowMs();
   m_hwmAtStepStart = m_cluster.hwm();
@@ -39,7 +54,17 @@ void ScenarioRunner::cancel() {
   if (!m_running) return;
   m_timer.stop();
   m_running = false;
+  m_paused = false;
   emit finished(false);
+}
+
+bool ScenarioRunner::resumeUntil(int index) {
+  if (!m_running || !m_paused) return false;
+  m_paused = false;
+  m_stopAfter = index;
+  m_startMs += m_cluster.nowMs() - m_pausedAtMs;  // `at_ms` counts time spent running
+  proceed();
+  return true;
 }
 
 void ScenarioRunner::fail(const std::string& why) {
@@ -60,7 +85,13 @@ void ScenarioRunner::waitUntil(std::function<bool()> pred, std::int64_t timeoutM
 }
 
 void ScenarioRunner::next() {
-  if (!m_running) return;
+  if (!m_running || m_paused) return;
+  if (m_stopAfter != kNoStop && m_index >= m_stopAfter && m_index + 1 < static_cast<int>(m_scenario.steps.size())) {
+    m_paused = true;
+    m_pausedAtMs = m_cluster.nowMs();
+    emit pausedAt(m_index);
+    return;
+  }
   ++m_index;
   if (m_index >= static_cast<int>(m_scenario.steps.size())) {
     m_running = false;
@@ -118,8 +149,10 @@ void ScenarioRunner::runStep(const Step& s) {
     int timeout = static_cast<int>(num(f, "timeout_ms", 5000));
     std::optional<QJsonValue> equals;
     if (f.contains("equals")) equals = f.value("equals");
+    // The answer may come after the runner was cancelled and deleted (a lesson stopped).
     m_cluster.load().submit(f.value("key").toString().toStdString(), value,
-                            [this, k, equals](const Operation& op) {
+                            [this, guard = QPointer<ScenarioRunner>(this), k, equals](const Operation& op) {
+                              if (!guard || !m_running) return;
                               if (op.result != OpResult::kOk)
                                 emit stepFailed(m_index, QString::fromStdString(k + " did not succeed: " + opResultName(op.result)));
                               else if (equals) {

@@ -116,15 +116,7 @@ bool FileActions::runScenarioFile(const QString& path) {
   }
   cancelScenario();
   const cluster::Scenario& s = sc.value();
-  cluster::ClusterOptions o;
-  o.name = "quorumlab";
-  o.nodes = s.nodes;
-  o.writeQuorum = s.writeQuorum;
-  o.segmentBytes = s.segmentBytes;
-  o.snapshotEvery = s.snapshotEvery;
-  o.flush = s.flush;
-  if (s.hasSeed) o.seed = s.seed;
-  if (Status st = m_host->start(o); !st.isOk()) {
+  if (Status st = m_host->start(cluster::clusterOptionsFor(s)); !st.isOk()) {
     m_lastError = QString::fromStdString(st.message());
     m_window->showStatus(tr("Scenario cluster did not start: %1").arg(QString::fromStdString(st.message())), 0);
     return false;
