@@ -4,12 +4,15 @@
 //   --demo-state healthy|leader-killed|delayed-loss|partition   drive the cluster into a state
 //   --bench-ui SECONDS [--bench-out FILE]   full client load, per-frame cost and memory as JSON
 //   --clients C --rate R --no-load          the client load to start with
+//   --lesson-page N                         with --lesson: press Next until page N is shown
 #include <QApplication>
 #include <QIcon>
 #include <QTimer>
 
 #include "app/args.h"
 #include "app/commands.h"
+#include "core/cluster/lesson.h"
+#include "ui/lesson/lesson_controller.h"
 #include "ui/source/cluster_host.h"
 #include "ui/window/demo_driver.h"
 #include "ui/window/file_actions.h"
@@ -18,9 +21,24 @@
 
 namespace qlab::app {
 
+namespace {
+// An unknown --lesson NAME is refused before any window opens, with the names to choose from.
+bool lessonExists(const std::string& name, std::string* error) {
+  std::vector<std::string> errors;
+  const std::string dir = cluster::lessonsDirectory();
+  auto lessons = cluster::loadLessons(dir, &errors);
+  if (cluster::findLesson(lessons, name)) return true;
+  std::string names;
+  for (const auto& l : lessons) names += (names.empty() ? "" : ", ") + std::to_string(l.order) + " " + l.name;
+  *error = lessons.empty() ? "no lessons found in " + dir + (errors.empty() ? "" : " (" + errors.front() + ")")
+                           : "no lesson '" + name + "'; give a name or number: " + names;
+  return false;
+}
+}  // namespace
+
 int cmdGui(int argc, char** argv, const Argv& argvRest) {
   Args args("gui", argvRest,
-            {"nodes", "data", "scenario", "lesson", "demo-state", "bench-ui", "bench-out", "clients", "rate"},
+            {"nodes", "data", "scenario", "lesson", "lesson-page", "demo-state", "bench-ui", "bench-out", "clients", "rate"},
             {"no-load"});
   const bool nodesGiven = args.has("nodes");
   const long long nodes = args.integer("nodes", 3, 1, kMaxNodes);
@@ -32,7 +50,11 @@ int cmdGui(int argc, char** argv, const Argv& argvRest) {
     args.fail("--demo-state must be one of " + ui::DemoDriver::stateNames().join(QStringLiteral(", ")).toStdString() +
               ", not '" + demo + "'");
   if (args.ok() && !args.positionals().empty()) args.fail("unexpected argument '" + args.positionals()[0] + "'");
+  const long long lessonPage = args.integer("lesson-page", 1, 1, 1000);
+  const auto lesson = args.value("lesson");
+  if (args.ok() && lesson && args.has("scenario")) args.fail("give --scenario or --lesson, not both");
   if (!args.ok()) return usageError("gui", args.error());
+  if (std::string why; lesson && !lessonExists(*lesson, &why)) return inputError("gui", why);
 
   QApplication app(argc, argv);
   QApplication::setOrganizationName(QStringLiteral("QuorumLab"));
@@ -46,18 +68,17 @@ int cmdGui(int argc, char** argv, const Argv& argvRest) {
   const ui::AppSettings settings = ui::AppSettings::load();
   window.applySettings(settings);
   ui::ClusterHost host;
-  QObject::connect(&host, &ui::ClusterHost::aboutToChange, &window, [&] { window.setCluster(nullptr, nullptr); });
-  QObject::connect(&host, &ui::ClusterHost::clusterChanged, &window,
-                   [&] { window.setCluster(host.source(), host.source(), host.cluster()); });
-  QObject::connect(&window, &ui::MainWindow::resetRequested, &window, [&](int n, const wal::FlushPolicy& p) {
-    const Status s = host.reset(n, p);
-    window.showStatus(s.isOk() ? QObject::tr("New %1-node cluster in %2").arg(n).arg(QString::fromStdString(host.cluster()->dataDir()))
-                               : QObject::tr("Reset failed: %1").arg(QString::fromStdString(s.message())), 0);
-  });
-  window.fileActions()->setHost(&host);
+  window.setHost(&host);
   window.show();
 
-  if (auto scenario = args.value("scenario")) {
+  if (lesson) {
+    // The lesson's own cluster (its scenario's settings, in a fresh directory).
+    if (!window.requestLesson(QString::fromStdString(*lesson))) {
+      std::fprintf(stderr, "quorumlab gui: %s\n", window.lessons()->lastError().toUtf8().constData());
+      return 1;
+    }
+    if (lessonPage > 1) window.lessons()->advanceTo(static_cast<int>(lessonPage) - 1);
+  } else if (auto scenario = args.value("scenario")) {
     if (!window.fileActions()->runScenarioFile(QString::fromStdString(*scenario))) {
       std::fprintf(stderr, "quorumlab gui: %s\n", window.fileActions()->lastError().toUtf8().constData());
       return 1;
@@ -77,7 +98,6 @@ int cmdGui(int argc, char** argv, const Argv& argvRest) {
       return 1;
     }
   }
-  if (auto lesson = args.value("lesson")) window.requestLesson(QString::fromStdString(*lesson));
 
   ui::DemoDriver demoDriver;
   if (!demo.empty()) {

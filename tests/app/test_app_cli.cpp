@@ -226,6 +226,21 @@ class AppCliTest : public QObject {
     QCOMPARE(readFile(path), bytes);  // still there: verify only reports what recovery would cut
   }
 
+  void unknownLessonIsRefusedBeforeAnyWindowWithTheNames() {
+    // No display is needed: the name is checked before the GUI starts.
+    for (const QStringList& args : {QStringList{"--lesson", "no-such-lesson"}, QStringList{"gui", "--lesson", "99"}}) {
+      Run r = quorumlab(args);
+      QCOMPARE(r.exitCode, 1);
+      QCOMPARE(lines(r.err).size(), 1);
+      QVERIFY2(r.err.contains("no lesson '" + args.last() + "'") && r.err.contains("2 flush-delay") &&
+                   r.err.contains("10 split-brain"),
+               qPrintable(r.err));
+    }
+    Run both = quorumlab({"--lesson", "quorum", "--scenario", "x.json"});
+    QCOMPARE(both.exitCode, 1);
+    QVERIFY2(both.err.contains("not both"), qPrintable(both.err));
+  }
+
   void verifyMissingOrNonWalDirectoryIsBadInput() {
     QTemporaryDir tmp;
     const QString missing = tmp.path() + "/does-not-exist";

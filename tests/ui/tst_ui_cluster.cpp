@@ -64,10 +64,7 @@ class TestUiCluster : public QObject {
   void init() {
     m_window = std::make_unique<MainWindow>();
     m_host = std::make_unique<ClusterHost>();
-    QObject::connect(m_host.get(), &ClusterHost::aboutToChange, m_window.get(), [this] { m_window->setCluster(nullptr, nullptr); });
-    QObject::connect(m_host.get(), &ClusterHost::clusterChanged, m_window.get(),
-                     [this] { m_window->setCluster(m_host->source(), m_host->source(), m_host->cluster()); });
-    m_window->fileActions()->setHost(m_host.get());
+    m_window->setHost(m_host.get());
     m_window->show();
     cluster::ClusterOptions o;
     o.nodes = 3;
@@ -219,7 +216,7 @@ class TestUiCluster : public QObject {
     QSignalSpy reset(m_window.get(), &MainWindow::resetRequested);
     QTest::mouseClick(m_window->controls()->resetButton(), Qt::LeftButton);
     QCOMPARE(reset.count(), 1);
-    QVERIFY(m_host->reset(reset.at(0).at(0).toInt(), reset.at(0).at(1).value<wal::FlushPolicy>()).isOk());
+    // The window asks its host for the new cluster (MainWindow::setHost).
     QCOMPARE(m_window->poller()->lastFrame().size, 4);
     QVERIFY(m_host->cluster()->dataDir() != oldDir);
     QTRY_VERIFY_WITH_TIMEOUT(hasLeader(), kTimeoutMs);

@@ -47,11 +47,31 @@ ClusterView::ClusterView(QWidget* parent) : QWidget(parent) {
     if (m_animator.messages().empty() && m_flashes.empty()) m_animation.stop();
     update();
   });
+  m_pulse.setInterval(kHighlightRepaintMs);
+  connect(&m_pulse, &QTimer::timeout, this, qOverload<>(&QWidget::update));
 }
 
 void ClusterView::setSelectedNode(NodeId id) {
   m_selected = id;
   update();
+}
+
+void ClusterView::setHighlight(const NodeHighlight& h) {
+  m_highlight = h;
+  if (h.active()) m_pulse.start();
+  else m_pulse.stop();
+  update();
+}
+
+void ClusterView::paintHighlight(QPainter& p) const {
+  if (m_highlight.mode == NodeHighlight::Mode::kAll) {
+    paintHighlightRect(p, QRectF(rect()).adjusted(5, 5, -5, -5));
+    return;
+  }
+  const double r = nodeRadius() + 9;
+  for (const auto& v : m_frame.views)
+    if (v && m_highlight.matches(*v, m_frame.leader))
+      paintHighlightRect(p, QRectF(nodeCenter(v->id) - QPointF(r, r), QSizeF(2 * r, 2 * r)), r);
 }
 
 void ClusterView::setTimeScale(double scale) { m_animator.setTimeScale(scale); }
@@ -319,6 +339,7 @@ void ClusterView::paintEvent(QPaintEvent*) {
   paintLinks(p, true);  // labels over the messages
   paintNodes(p, now);
   paintLegend(p);
+  paintHighlight(p);
 }
 
 void ClusterView::mousePressEvent(QMouseEvent* e) {

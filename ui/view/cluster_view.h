@@ -11,6 +11,7 @@
 #include <QWidget>
 
 #include "ui/source/cluster_frame.h"
+#include "ui/view/highlight.h"
 #include "ui/view/message_animator.h"
 
 namespace qlab::ui {
@@ -23,6 +24,10 @@ class ClusterView : public QWidget {
   void updateFrame(const ClusterFrame& frame);
   void setSelectedNode(NodeId id);
   NodeId selectedNode() const { return m_selected; }
+  // A lesson's "what to watch": these nodes (or, with kAll, the whole ring) get a pulsing
+  // outline until it is set back to none.
+  void setHighlight(const NodeHighlight& h);
+  const NodeHighlight& highlight() const { return m_highlight; }
   void setTimeScale(double scale);  // slow motion: 1 = real pace, 10 = ten times slower
   double timeScale() const { return m_animator.timeScale(); }
   const MessageAnimator& animator() const { return m_animator; }
@@ -54,6 +59,7 @@ class ClusterView : public QWidget {
   void paintMessages(QPainter& p, double nowMs) const;
   void paintNodes(QPainter& p, double nowMs) const;
   void paintLegend(QPainter& p) const;
+  void paintHighlight(QPainter& p) const;
   QString tooltipFor(NodeId id) const;
 
   ClusterFrame m_frame;  // pictures only
@@ -62,6 +68,8 @@ class ClusterView : public QWidget {
   std::vector<Flash> m_flashes;
   QElapsedTimer m_clock;
   QTimer m_animation;  // repaints between frames while something moves
+  NodeHighlight m_highlight;
+  QTimer m_pulse;      // repaints while a highlight is shown
 };
 
 }  // namespace qlab::ui

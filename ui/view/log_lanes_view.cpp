@@ -33,6 +33,15 @@ LogLanesView::LogLanesView(QWidget* parent) : QAbstractScrollArea(parent) {
     if (!m_syncing) setFollowing(false);
   });
   setToolTip(QString());
+  m_pulse.setInterval(kHighlightRepaintMs);
+  connect(&m_pulse, &QTimer::timeout, viewport(), qOverload<>(&QWidget::update));
+}
+
+void LogLanesView::setHighlight(const LanesHighlight& h) {
+  m_highlight = h;
+  if (h.active()) m_pulse.start();
+  else m_pulse.stop();
+  viewport()->update();
 }
 
 QSize LogLanesView::sizeHint() const { return {900, m_geo.contentHeight() + 24}; }
@@ -163,7 +172,9 @@ void LogLanesView::paintEvent(QPaintEvent*) {
   p.fillRect(viewport()->rect(), palette().color(QPalette::Base));
   if (m_frame.size == 0) return;
   p.translate(0, -verticalScrollBar()->value());
-  paintLanes(p, scene());
+  const LanesScene s = scene();
+  paintLanes(p, s);
+  paintLanesHighlight(p, s, m_highlight);
 }
 
 QImage LogLanesView::render() const {

@@ -5,8 +5,10 @@
 // drawn, so a log of millions of entries scrolls as smoothly as a short one. Follows the
 // tail until the user scrolls back ("Follow tail" toggles it).
 #include <QAbstractScrollArea>
+#include <QTimer>
 
 #include "ui/model/lane_cache.h"
+#include "ui/view/highlight.h"
 #include "ui/view/lanes_painter.h"
 
 class QToolButton;
@@ -22,6 +24,9 @@ class LogLanesView : public QAbstractScrollArea {
   void updateFrame(const ClusterFrame& frame);
   void setLostWrites(std::vector<cluster::LostWrite> lost);
   void setSelectedNode(NodeId id);
+  // A lesson's "what to watch" in the lanes, pulsing until set back to none.
+  void setHighlight(const LanesHighlight& h);
+  const LanesHighlight& highlight() const { return m_highlight; }
 
   bool following() const { return m_follow; }
   void setFollowing(bool on);
@@ -66,6 +71,8 @@ class LogLanesView : public QAbstractScrollArea {
   bool m_syncing = false;
   NodeId m_selected = kNoNode;
   QToolButton* m_followButton = nullptr;
+  LanesHighlight m_highlight;
+  QTimer m_pulse;  // repaints while a highlight is shown
 };
 
 }  // namespace qlab::ui

@@ -14,7 +14,12 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include "core/cluster/lesson.h"
+#include "ui/lesson/lesson_controller.h"
+#include "ui/lesson/lesson_highlighter.h"
+#include "ui/lesson/lesson_panel.h"
 #include "ui/model/findings_model.h"
+#include "ui/source/cluster_host.h"
 #include "ui/source/cluster_poller.h"
 #include "ui/view/charts_panel.h"
 #include "ui/view/cluster_actions.h"
@@ -55,6 +60,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   m_eventLog = new EventLogPane;
   m_files = new FileActions(this);
   buildDocks();
+  buildLessons();
   buildMenus();
 
   m_summary = new QLabel(this);
@@ -179,6 +185,18 @@ void MainWindow::setCluster(ClusterSource* source, ClusterControl* control, clus
   }
 }
 
+void MainWindow::setHost(ClusterHost* host) {
+  connect(host, &ClusterHost::aboutToChange, this, [this] { setCluster(nullptr, nullptr); });
+  connect(host, &ClusterHost::clusterChanged, this, [this, host] { setCluster(host->source(), host->source(), host->cluster()); });
+  connect(this, &MainWindow::resetRequested, host, [this, host](int n, const wal::FlushPolicy& p) {
+    const Status s = host->reset(n, p);
+    showStatus(s.isOk() ? tr("New %1-node cluster in %2").arg(n).arg(QString::fromStdString(host->cluster()->dataDir()))
+                        : tr("Reset failed: %1").arg(QString::fromStdString(s.message())), 0);
+  });
+  m_files->setHost(host);
+  m_lessons->setHost(host);
+}
+
 void MainWindow::selectNode(NodeId id) {
   m_actions->setTarget(id);
   m_clusterView->setSelectedNode(id);
@@ -189,8 +207,37 @@ void MainWindow::selectNode(NodeId id) {
 
 void MainWindow::showStatus(const QString& text, int timeoutMs) { statusBar()->showMessage(text, timeoutMs); }
 
-void MainWindow::requestLesson(const QString& name) {
-  showStatus(tr("Lesson \"%1\": lessons are not available yet.").arg(name), 0);
+void MainWindow::buildLessons() {
+  m_lessons = new LessonController(this);
+  std::vector<std::string> errors;
+  m_lessons->setLessons(cluster::loadLessons(cluster::lessonsDirectory(), &errors));
+  m_lessonPanel = new LessonPanel(m_lessons);
+  m_highlighter = new LessonHighlighter(this);
+  m_lessonDock = dock(tr("Lesson"), QStringLiteral("lessonDock"), m_lessonPanel, Qt::RightDockWidgetArea);
+  // Above the inspector rather than tabbed with it: a page that points at the inspector must
+  // not hide the narration.
+  splitDockWidget(m_lessonDock, m_inspectorDock, Qt::Vertical);
+  m_lessonDock->hide();
+  connect(m_lessonPanel, &LessonPanel::lessonChosen, this, &MainWindow::requestLesson);
+  connect(m_lessons, &LessonController::watchChanged, m_highlighter, &LessonHighlighter::show);
+  connect(m_lessons, &LessonController::message, this, [this](const QString& t) { showStatus(t); });
+  if (!errors.empty()) showStatus(tr("Some lessons could not be read: %1").arg(QString::fromStdString(errors.front())), 0);
+}
+
+void MainWindow::showLessonDock() {
+  if (m_lessonDock->isVisible()) return;
+  m_lessonDock->show();
+  m_lessonDock->raise();
+  // The narration needs room; the inspector below keeps the rest.
+  if (!m_lessonDock->isFloating() && dockWidgetArea(m_lessonDock) == dockWidgetArea(m_inspectorDock))
+    resizeDocks({m_lessonDock, m_inspectorDock}, {height() * 11 / 20, height() * 9 / 20}, Qt::Vertical);
+}
+
+bool MainWindow::requestLesson(const QString& name) {
+  showLessonDock();
+  const bool ok = m_lessons->start(name);
+  if (!ok) showStatus(m_lessons->lastError(), 0);
+  return ok;
 }
 
 QDockWidget* MainWindow::addSidePanel(const QString& title, const QString& objectName, QWidget* panel) {

@@ -3,7 +3,8 @@
 // them), and docks around them that can be moved, tabbed and hidden, their layout saved:
 // the cluster ring, the timeline, the node inspector, the controls, the charts, the event
 // log and the findings. One ClusterPoller feeds every part the same frame, ~30 times a second.
-// A dockable lesson panel can be added with addSidePanel().
+// The lesson dock (ui/lesson) sits above the inspector, hidden until a lesson starts or the
+// Lessons menu opens it. Other side panels can be added with addSidePanel().
 #include <QMainWindow>
 #include <QPointer>
 #include <QTimer>
@@ -23,6 +24,7 @@ namespace qlab::ui {
 
 class ChartsPanel;
 class ClusterActions;
+class ClusterHost;
 class ClusterPoller;
 class ClusterView;
 class ControlsPanel;
@@ -30,6 +32,9 @@ class EventLogPane;
 class FileActions;
 class FindingsBanner;
 class FindingsModel;
+class LessonController;
+class LessonHighlighter;
+class LessonPanel;
 class LogLanesView;
 class NodeInspector;
 class TimelineView;
@@ -44,12 +49,19 @@ class MainWindow : public QMainWindow {
   // object (scenarios, export); tests pass a fake source and control without it.
   void setCluster(ClusterSource* source, ClusterControl* control, cluster::Cluster* live = nullptr);
   cluster::Cluster* liveCluster() const { return m_live; }
+  // Follows the clusters `host` starts (every part is re-pointed on each change), lets File >
+  // Open scenario, the lessons and Reset cluster replace them.
+  void setHost(ClusterHost* host);
   const ClusterSource* source() const { return m_source; }
 
   void selectNode(NodeId id);
   void showStatus(const QString& text, int timeoutMs = 6000);
-  // `--lesson NAME`: lessons come with a later issue; until then say so.
-  void requestLesson(const QString& name);
+  // `--lesson NAME` and the Lessons menu: opens the lesson dock and starts the lesson on a
+  // fresh cluster. False when there is no such lesson or its cluster did not start (the
+  // panel and the status bar say why).
+  bool requestLesson(const QString& name);
+  // Shows the lesson dock (the list of lessons when none runs), with room to read.
+  void showLessonDock();
   // Scrolls the log lanes to the first lost acknowledged write (false when none is known).
   bool showLostWrites();
   // A dock on the right, tabbed with the inspector (the place for the lesson panel).
@@ -72,6 +84,10 @@ class MainWindow : public QMainWindow {
   FileActions* fileActions() const { return m_files; }
   QProgressBar* scenarioProgress() const { return m_scenarioProgress; }
   QLabel* scenarioLabel() const { return m_scenarioLabel; }
+  LessonController* lessons() const { return m_lessons; }
+  LessonPanel* lessonPanel() const { return m_lessonPanel; }
+  LessonHighlighter* highlighter() const { return m_highlighter; }
+  QDockWidget* lessonDock() const { return m_lessonDock; }
 
  signals:
   void resetRequested(int nodes, const qlab::wal::FlushPolicy& policy);
@@ -84,6 +100,8 @@ class MainWindow : public QMainWindow {
   QDockWidget* dock(const QString& title, const QString& name, QWidget* w, Qt::DockWidgetArea area);
   void buildDocks();
   void buildMenus();
+  void buildLessons();
+  void buildLessonsMenu();
   void sizeFromScreen();
   void refreshLostWrites();
 
@@ -104,6 +122,10 @@ class MainWindow : public QMainWindow {
   FileActions* m_files;
   QDockWidget* m_inspectorDock = nullptr;
   QDockWidget* m_findingsDock = nullptr;
+  QDockWidget* m_lessonDock = nullptr;
+  LessonController* m_lessons = nullptr;
+  LessonPanel* m_lessonPanel = nullptr;
+  LessonHighlighter* m_highlighter = nullptr;
   QLabel* m_summary;
   QLabel* m_scenarioLabel;
   QProgressBar* m_scenarioProgress;

@@ -1,5 +1,5 @@
 // MainWindow's menus: File (scenarios, export, images, data directories), Node, Cluster,
-// View (docks, theme, animation) and Help (shortcuts).
+// Lessons, View (docks, theme, animation) and Help (shortcuts).
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
@@ -8,6 +8,8 @@
 #include <QMessageBox>
 #include <QPushButton>
 
+#include "ui/lesson/lesson_controller.h"
+#include "ui/lesson/lesson_panel.h"
 #include "ui/view/cluster_actions.h"
 #include "ui/view/controls_panel.h"
 #include "ui/view/log_lanes_view.h"
@@ -65,6 +67,8 @@ void MainWindow::buildMenus() {
   reset->setToolTip(m_controls->resetButton()->toolTip());
   connect(reset, &QAction::triggered, m_controls->resetButton(), &QPushButton::click);
 
+  buildLessonsMenu();
+
   QMenu* view = menuBar()->addMenu(tr("&View"));
   view->setToolTipsVisible(true);
   for (QDockWidget* d : findChildren<QDockWidget*>()) view->addAction(d->toggleViewAction());
@@ -115,6 +119,38 @@ void MainWindow::buildMenus() {
                           "is a thread with its own write-ahead log on disk and a TCP server on 127.0.0.1.")
                            .arg(QApplication::applicationVersion()));
   });
+}
+
+void MainWindow::buildLessonsMenu() {
+  QMenu* menu = menuBar()->addMenu(tr("&Lessons"));
+  menu->setObjectName(QStringLiteral("lessonsMenu"));
+  menu->setToolTipsVisible(true);
+  for (const auto& l : m_lessons->lessons()) {
+    const QString name = QString::fromStdString(l.name);
+    QAction* a = menu->addAction(QStringLiteral("%1. %2").arg(l.order).arg(QString::fromStdString(l.title)));
+    a->setData(name);
+    const QString tip = QStringLiteral("%1: %2").arg(QString::fromStdString(l.pattern), QString::fromStdString(l.summary));
+    a->setToolTip(tip);
+    a->setStatusTip(tip);
+    connect(a, &QAction::triggered, this, [this, name] { requestLesson(name); });
+  }
+  if (m_lessons->lessons().empty()) menu->addAction(tr("No lessons found"))->setEnabled(false);
+  menu->addSeparator();
+  menu->addAction(m_lessonPanel->nextAction());
+  menu->addAction(m_lessonPanel->backAction());
+  QAction* free = menu->addAction(tr("&Free play (keep this cluster)"), m_lessons, &LessonController::freePlay);
+  free->setToolTip(tr("Stop the lesson and keep its cluster running, with every control live."));
+  QAction* stop = menu->addAction(tr("&Stop lesson"), m_lessons, &LessonController::stop);
+  stop->setToolTip(tr("End the lesson and go back to the list; the cluster stays as it is."));
+  QAction* panel = menu->addAction(tr("Show the lesson &panel"), this, &MainWindow::showLessonDock);
+  panel->setToolTip(tr("The list of lessons, or the page you are on."));
+  auto update = [this, free, stop] {
+    const auto s = m_lessons->state();
+    free->setEnabled(s == LessonController::State::kLesson || s == LessonController::State::kQuiz);
+    stop->setEnabled(s != LessonController::State::kIdle);
+  };
+  connect(m_lessons, &LessonController::changed, this, update);
+  update();
 }
 
 }  // namespace qlab::ui
