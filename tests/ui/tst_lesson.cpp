@@ -3,8 +3,9 @@
 // steps run), Back re-shows earlier text without re-running anything, the highlight follows
 // the page, the quiz answer stays hidden until asked for, free play leaves the cluster
 // running, a failed step is told in words in the panel, and replacing the cluster ends the
-// lesson. Without a cluster: every watch value in the shipped lessons is understood and the
-// Lessons menu lists all ten. Every wait is bounded.
+// lesson. Without a cluster: every watch value in the shipped lessons is understood, the
+// Lessons menu lists all ten, and entries a quorum acknowledged from memory are drawn as
+// buffered (what lesson 2 tells the student to look for). Every wait is bounded.
 #include <QAction>
 #include <QDockWidget>
 #include <QFile>
@@ -22,10 +23,12 @@
 #include "ui/lesson/lesson_highlighter.h"
 #include "ui/lesson/lesson_panel.h"
 #include "ui/lesson/watch.h"
+#include "ui/model/node_log_model.h"
 #include "ui/source/cluster_host.h"
 #include "ui/source/cluster_poller.h"
 #include "ui/view/cluster_actions.h"
 #include "ui/view/cluster_view.h"
+#include "ui/view/lanes_painter.h"
 #include "ui/view/log_lanes_view.h"
 #include "ui/view/timeline_view.h"
 #include "ui/window/main_window.h"
@@ -133,6 +136,23 @@ class TestLesson : public QObject {
     QVERIFY(!m_window->lanes()->highlight().active());
     QVERIFY(!m_window->clusterView()->highlight().active());
     QVERIFY(m_window->highlighter()->outlined() == nullptr);
+  }
+
+  void committedButNotYetDurableIsDrawnBuffered() {
+    // Under delayed flush a quorum acknowledges from memory: the HWM passes the durable end.
+    // Lesson 2 tells the student to look for hatched (buffered) cells there.
+    node::NodeView v;
+    v.hwm = 10;
+    v.durableEnd = 5;
+    v.lastIndex = 12;
+    QCOMPARE(cellState(v, 3), CellState::kCommitted);
+    QCOMPARE(cellState(v, 7), CellState::kBuffered);
+    QCOMPARE(cellState(v, 12), CellState::kBuffered);
+    node::EntryView e;
+    e.index = 7;
+    QCOMPARE(NodeLogModel::stateName(e, v), QStringLiteral("buffered, committed"));
+    v.durableEnd = 11;
+    QCOMPARE(cellState(v, 11), CellState::kDurable);
   }
 
   void lessonsMenuListsAllTenInOrder() {

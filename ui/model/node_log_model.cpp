@@ -63,9 +63,10 @@ int NodeLogModel::rowCount(const QModelIndex& parent) const {
 }
 
 QString NodeLogModel::stateName(const node::EntryView& e, const node::NodeView& v) {
-  QString s = e.index <= v.hwm ? QStringLiteral("committed")
-              : e.index <= v.durableEnd ? QStringLiteral("durable")
-                                        : QStringLiteral("buffered");
+  // As the lanes draw it (cellState): what is not on this node's disk yet is buffered first.
+  QString s = e.index > v.durableEnd ? (e.index <= v.hwm ? QStringLiteral("buffered, committed") : QStringLiteral("buffered"))
+              : e.index <= v.hwm     ? QStringLiteral("committed")
+                                     : QStringLiteral("durable");
   if (e.duplicate) s += QStringLiteral(", duplicate");
   return s;
 }

@@ -64,7 +64,7 @@ void markerRing(QPainter& p, const LanesGeometry& g, int lane, Index at) {
   const double x = g.x(at);
   if (x < g.headerW - 1 || x > g.width) return;
   const double y = g.cellsTop(lane) + g.cellH + g.ghostH;
-  paintHighlightRect(p, QRectF(x - 8, y - 2, 16 + 56, g.markH + 2));
+  paintHighlightRect(p, QRectF(x - 8, y - 2, 104, g.markH + 2));  // the marker and its label
 }
 
 void laneParts(QPainter& p, const LanesScene& s, const LanesHighlight& h, int lane, const node::NodeView& v) {

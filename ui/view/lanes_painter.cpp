@@ -13,9 +13,11 @@
 namespace qlab::ui {
 
 CellState cellState(const node::NodeView& v, Index index) {
+  // Not on this node's disk is drawn as buffered even when a quorum acknowledged it (delayed
+  // flush): a power loss here loses it, and that is what the flush-delay lesson shows.
+  if (index > v.durableEnd) return CellState::kBuffered;
   if (index <= v.hwm) return CellState::kCommitted;
-  if (index <= v.durableEnd) return CellState::kDurable;
-  return CellState::kBuffered;
+  return CellState::kDurable;
 }
 
 LanesHit hitTestLanes(const LanesGeometry& g, QPoint p) {
