@@ -77,7 +77,6 @@ bool LessonController::start(const QString& name) {
   m_failures.assign(l->pages.size(), {});
   m_page = 0;
   m_runPage = 0;
-  m_stepsDone = false;
   m_advanceTo = -1;
   m_runner = std::make_unique<cluster::ScenarioRunner>(*m_host->cluster(), l->scenario);
   connectRunner();
@@ -147,7 +146,6 @@ void LessonController::next() {
     return;
   }
   ++m_runPage;
-  m_stepsDone = false;
   setPage(m_page + 1);
   if (m_runner) m_runner->resumeUntil(m_lesson->pages[static_cast<std::size_t>(m_runPage)].lastStep);
   emit changed();
@@ -207,15 +205,14 @@ void LessonController::onStepFailed(int index, const QString& why) {
 
 void LessonController::onPaused() {
   m_running.clear();
-  m_stepsDone = true;
   emit changed();
   autoAdvance();
 }
 
 void LessonController::onFinished() {
   m_running.clear();
-  m_stepsDone = true;
   emit changed();
+  autoAdvance();  // past the last page: the quiz
 }
 
 void LessonController::setPage(int page) {

@@ -44,7 +44,7 @@ class LessonController : public QObject {
   void freePlay();
   void stop();  // ends the lesson, keeps the cluster, back to the list
   // Presses Next by itself whenever a page's steps are done, until page `page` (0-based) is
-  // shown (the hidden --lesson-page option, for screenshots).
+  // shown, or the quiz when `page` is past the last one (hidden --lesson-page, screenshots).
   void advanceTo(int page);
 
   State state() const { return m_state; }
@@ -91,7 +91,6 @@ class LessonController : public QObject {
   State m_state = State::kIdle;
   int m_page = 0;
   int m_runPage = 0;
-  bool m_stepsDone = false;
   bool m_starting = false;
   int m_advanceTo = -1;
   QString m_running;

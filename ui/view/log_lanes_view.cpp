@@ -39,6 +39,8 @@ LogLanesView::LogLanesView(QWidget* parent) : QAbstractScrollArea(parent) {
 
 void LogLanesView::setHighlight(const LanesHighlight& h) {
   m_highlight = h;
+  // The lost-writes row is the last one: bring it into view when the lanes are taller.
+  if (h.kind == LanesHighlight::Kind::kLost) verticalScrollBar()->setValue(verticalScrollBar()->maximum());
   if (h.active()) m_pulse.start();
   else m_pulse.stop();
   viewport()->update();
