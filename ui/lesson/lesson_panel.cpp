@@ -272,7 +272,8 @@ void LessonPanel::refreshButtons() {
   const bool finishing = state == S::kLesson && m_controller->onLastPage() && !running;
   m_busy->setVisible(running);
   m_next->setEnabled(m_controller->canNext());
-  m_next->setText(running ? tr("Running…") : finishing ? tr("Finish: quiz ▶") : tr("Next ▶"));
+  const bool over = state == S::kQuiz || state == S::kFreePlay;
+  m_next->setText(running ? tr("Running…") : finishing ? tr("Finish: quiz ▶") : over ? tr("End of the lesson") : tr("Next ▶"));
   m_next->setToolTip(running ? tr("This page's steps are running on the real cluster; Next waits until they are done.")
                      : finishing ? tr("End the lesson with a question (Alt+Right).")
                                  : tr("Show the next page and run its steps on the cluster (Alt+Right)."));
