@@ -1,3 +1,4 @@
+// LessonController: pages, runner stops, Back, quiz and free play (see the header).
 #include "ui/lesson/lesson_controller.h"
 
 #include <QTimer>

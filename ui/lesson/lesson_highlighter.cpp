@@ -1,3 +1,4 @@
+// LessonHighlighter: turns a page's watch value into highlights on the window's views.
 #include "ui/lesson/lesson_highlighter.h"
 
 #include <algorithm>

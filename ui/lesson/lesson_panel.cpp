@@ -1,3 +1,4 @@
+// LessonPanel: the lesson dock's widgets, refreshed from LessonController's state.
 #include "ui/lesson/lesson_panel.h"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// Watch values of lesson pages: parsing and the sentence the panel shows for each.
 #include "ui/lesson/watch.h"
 
 #include <QCoreApplication>

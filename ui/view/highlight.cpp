@@ -1,3 +1,4 @@
+// Lesson highlights: the accent, the pulse, and the outlines drawn over the log lanes.
 #include "ui/view/highlight.h"
 
 #include <algorithm>

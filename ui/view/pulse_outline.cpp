@@ -1,3 +1,4 @@
+// PulseOutline: a click-through overlay that outlines a widget with the lesson pulse.
 #include "ui/view/pulse_outline.h"
 
 #include <QEvent>
