@@ -55,22 +55,26 @@ void SimWorld::stopLoad() { m_loadOn = false; }
 
 void SimWorld::clientNext(Client& c) {
   if (!m_loadOn || c.busy) return;
+  std::string key = "k" + std::to_string(m_rng.uniform(static_cast<std::uint64_t>(m_config.keys)));
+  const bool write = m_rng.chance(0.65);
+  std::string value = write ? "c" + std::to_string(c.id) + "-" + std::to_string(c.seq + 1) : std::string();
+  beginOp(c, write ? OpKind::kWrite : OpKind::kRead, std::move(key), std::move(value), kClientDeadlineUs);
+  clientSend(c);
+}
+
+// A client's next request: a new seq (retries of it keep it), the clock started.
+void SimWorld::beginOp(Client& c, OpKind kind, std::string key, std::string value, std::int64_t timeoutUs) {
   c.busy = true;
   c.seq++;
   c.attempt = 0;
   c.op = Operation{};
   c.op.client = c.id;
   c.op.seq = c.seq;
-  c.op.key = "k" + std::to_string(m_rng.uniform(static_cast<std::uint64_t>(m_config.keys)));
-  if (m_rng.chance(0.65)) {
-    c.op.kind = OpKind::kWrite;
-    c.op.value = "c" + std::to_string(c.id) + "-" + std::to_string(c.seq);
-  } else {
-    c.op.kind = OpKind::kRead;
-  }
+  c.op.kind = kind;
+  c.op.key = std::move(key);
+  c.op.value = std::move(value);
   c.op.invokeUs = m_clock.nowUs();
-  c.deadlineUs = m_clock.nowUs() + kClientDeadlineUs;
-  clientSend(c);
+  c.deadlineUs = m_clock.nowUs() + timeoutUs;
 }
 
 void SimWorld::clientSend(Client& c) {
@@ -183,17 +187,7 @@ Operation SimWorld::runClientOp(std::uint64_t client, OpKind kind, const std::st
     c = m_clients.back().get();
     c->id = client;
   }
-  c->busy = true;
-  c->seq++;
-  c->attempt = 0;
-  c->op = Operation{};
-  c->op.client = client;
-  c->op.seq = c->seq;
-  c->op.kind = kind;
-  c->op.key = key;
-  c->op.value = value;
-  c->op.invokeUs = m_clock.nowUs();
-  c->deadlineUs = m_clock.nowUs() + timeoutMs * 1000;
+  beginOp(*c, kind, key, value, timeoutMs * 1000);
   c->target = leader() != kNoNode ? leader() : 1;
   bool done = false;
   Operation result;

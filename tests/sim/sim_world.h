@@ -142,6 +142,7 @@ class SimWorld {
   void clientResponse(std::uint64_t clientId, const kv::ClientResponse& r);
   void clientNext(Client& c);
   void finishOp(Client& c, cluster::OpResult r);
+  void beginOp(Client& c, cluster::OpKind kind, std::string key, std::string value, std::int64_t timeoutUs);
   cluster::Operation runClientOp(std::uint64_t client, cluster::OpKind kind, const std::string& key,
                                  const std::string& value, std::int64_t timeoutMs);
   void nodeEvent(const node::NodeEvent& e);
