@@ -17,6 +17,7 @@
 #include <QTemporaryDir>
 #include <QToolButton>
 #include <QtTest>
+#include <QScrollBar>
 
 #include "ui/model/findings_model.h"
 #include "ui/model/node_log_model.h"
@@ -235,6 +236,17 @@ class TestUiCluster : public QObject {
     QVERIFY(m_window->banner()->isVisible());
     QVERIFY(m_window->banner()->text().contains(QStringLiteral("expected")));
     QTRY_VERIFY_WITH_TIMEOUT(!m_window->lanes()->cache().lostWrites().empty(), 10000);
+    // "Show in log" brings the lost-writes row (the lanes' last) into view, also when the
+    // lanes are too short to show every row.
+    m_window->lanes()->setFixedHeight(160);
+    QApplication::processEvents();
+    QScrollBar* v = m_window->lanes()->verticalScrollBar();
+    QVERIFY(v->maximum() > 0);
+    v->setValue(0);
+    QVERIFY(m_window->showLostWrites());
+    QCOMPARE(v->value(), v->maximum());
+    m_window->lanes()->setMinimumHeight(0);
+    m_window->lanes()->setMaximumHeight(QWIDGETSIZE_MAX);
   }
 
   void settingsAreRemembered() {

@@ -9,6 +9,7 @@
 #include <QProgressBar>
 #include <QScreen>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QStatusBar>
 #include <QStyle>
 #include <QTableView>
@@ -278,6 +279,8 @@ bool MainWindow::showLostWrites() {
   if (lost.empty()) return false;
   const Index first = lost.front().index;
   m_lanes->scrollToIndex(first > 3 ? first - 3 : 1);
+  // The lost-writes row is the lanes' last: bring it into view when they are taller.
+  m_lanes->verticalScrollBar()->setValue(m_lanes->verticalScrollBar()->maximum());
   showStatus(tr("%n acknowledged write(s) lost; the first was answered at index %1.", nullptr,
                 static_cast<int>(lost.size())).arg(first));
   return true;
