@@ -150,6 +150,7 @@ node::LiveNodeOptions Cluster::nodeOptions(NodeId id) const {
   for (const auto& [peer, port] : m_ports)
     if (peer != id) o.peerPorts[peer] = port;
   o.tickMs = m_options.tickMs;
+  o.publishIntervalMs = m_options.publishIntervalMs;
   o.seed = m_options.seed + id;
   o.logger = m_logs->loggerFor(id);
   Recorder* rec = m_recorder.get();

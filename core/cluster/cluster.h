@@ -52,6 +52,7 @@ struct ClusterOptions {
   // turn it off to measure replication alone; client history is always kept.
   bool instrument = true;
   bool spillFiles = true;              // events.jsonl / history.jsonl in the data directory
+  int publishIntervalMs = 33;          // how often each node publishes its view (~30 Hz)
 };
 
 // Parses "majority" or 1..nodes. Error names the value.

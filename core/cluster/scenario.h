@@ -121,6 +121,7 @@ class ScenarioRunner : public QObject {
   std::string m_waitWhat;
   std::function<void()> m_afterWait;
   Index m_hwmAtStepStart = 0;
+  Index m_ackedIndex = 0;  // the highest index a write of this scenario was answered ok at
 };
 
 // Builds the final summary: lost acknowledged writes (against the leader's history),

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QPointer>
@@ -137,7 +139,10 @@ std::vector<NodeId> ScenarioRunner::nodesOf(const QJsonValue& v) const {
 void ScenarioRunner::runStep(const Step& s) {
   const QJsonObject& f = s.fields;
   const std::string& k = s.kind;
-  if (k != "expect" && k != "note" && k != "wait") m_hwmAtStepStart = m_cluster.hwm();
+  // The HWM a step starts from. Views may be a publish interval old, but a write answered ok
+  // at index i proves the HWM reached i: without that, a stale view could make the HWM seem
+  // to move during a step that really stalled.
+  if (k != "expect" && k != "note" && k != "wait") m_hwmAtStepStart = std::max(m_cluster.hwm(), m_ackedIndex);
   auto nodes = [&](const char* key) {
     auto ids = nodesOf(f.value(key));
     if (ids.empty()) fail("no node matches " + f.value(key).toVariant().toString().toStdString());
@@ -153,6 +158,8 @@ void ScenarioRunner::runStep(const Step& s) {
     m_cluster.load().submit(f.value("key").toString().toStdString(), value,
                             [this, guard = QPointer<ScenarioRunner>(this), k, equals](const Operation& op) {
                               if (!guard || !m_running) return;
+                              if (op.result == OpResult::kOk && op.kind == OpKind::kWrite)
+                                m_ackedIndex = std::max(m_ackedIndex, op.index);
                               if (op.result != OpResult::kOk)
                                 emit stepFailed(m_index, QString::fromStdString(k + " did not succeed: " + opResultName(op.result)));
                               else if (equals) {
