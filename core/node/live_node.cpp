@@ -299,13 +299,7 @@ Status LiveNode::startThread() {
   Status s = Status::aborted("node thread did not start");
   m_mailbox->call([w, &s] { s = w->open(); });
   if (!s.isOk()) {
-    m_thread->quit();
-    m_thread->wait();
-    delete m_worker;
-    delete m_thread;
-    m_worker = nullptr;
-    m_mailbox = nullptr;
-    m_thread = nullptr;
+    destroyThread();
     auto v = std::make_shared<NodeView>(*view());
     v->status = NodeStatus::kFailed;
     v->failure = s.toString();
@@ -324,6 +318,17 @@ Status LiveNode::startThread() {
   return Status::ok();
 }
 
+// Ends the node thread's event loop and frees the worker and the thread.
+void LiveNode::destroyThread() {
+  m_thread->quit();
+  m_thread->wait();
+  delete m_worker;
+  delete m_thread;
+  m_worker = nullptr;
+  m_mailbox = nullptr;
+  m_thread = nullptr;
+}
+
 void LiveNode::stopThread(bool torn) {
   if (!m_worker) return;
   {
@@ -336,13 +341,7 @@ void LiveNode::stopThread(bool torn) {
   std::uint64_t seed = m_options.seed * 7919 + static_cast<std::uint64_t>(m_incarnation.load());
   m_mailbox->call([w, torn, seed] { w->shutdown(torn, seed); });
   m_mailbox->close();
-  m_thread->quit();
-  m_thread->wait();
-  delete m_worker;
-  delete m_thread;
-  m_worker = nullptr;
-  m_mailbox = nullptr;
-  m_thread = nullptr;
+  destroyThread();
   auto v = std::make_shared<NodeView>(*view());
   v->status = NodeStatus::kDead;
   v->role = replication::Role::kFollower;

@@ -94,6 +94,7 @@ class LiveNode : public QObject {
   void publish(std::shared_ptr<const NodeView> v);
   Status startThread();
   void stopThread(bool torn);
+  void destroyThread();
 
   LiveNodeOptions m_options;
   std::atomic<std::uint16_t> m_port{0};
