@@ -6,7 +6,7 @@
 // recovery that reads and checks every record (docs/wal-format.md "Recovery rules"). The
 // log was just written, so its pages are in the page cache: this measures recovery when
 // cached, not the disk. Reports the median open.
-// Output keys (CONTRACT.md): mb_per_s (log bytes / second, 10^6 B/s), records, seconds.
+// Output keys (docs/cli-tools.md): mb_per_s (log bytes / second, 10^6 B/s), records, seconds.
 #include <algorithm>
 #include <chrono>
 

@@ -4,7 +4,7 @@
 // K writer threads append B-byte records to one SegmentedLog on the real disk for S seconds.
 // Taking lastIndex() + 1 and appending is serialized by a mutex (append asserts the index).
 // What a writer waits for, and so what its latency measures, is the policy's
-// acknowledgement point (DESIGN.md "Flush policies"):
+// acknowledgement point (docs/architecture.md "Flush policies"):
 //   always   Flusher::append flushes before it returns: one write + fdatasync per record
 //            (the mutex is held through it, as a node thread would block).
 //   group    Flusher thread flushes whatever accumulated; each writer waits until its own
@@ -16,7 +16,7 @@
 //            fdatasync is skipped. Measures appending with the OS's write() cost.
 //   buffer   (benchmark only) like none, but the flushes drop the bytes instead of writing
 //            them: no write(), no fdatasync. Measures the log's own append cost.
-// Output keys (CONTRACT.md): records_per_s, mb_per_s (encoded record bytes, 10^6 B/s),
+// Output keys (docs/cli-tools.md): records_per_s, mb_per_s (encoded record bytes, 10^6 B/s),
 // p50_us, p99_us, fsyncs (fdatasync calls); plus the settings and extra detail.
 #include <chrono>
 #include <mutex>

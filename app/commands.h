@@ -1,5 +1,5 @@
 #pragma once
-// The subcommands of `quorumlab` (CONTRACT.md). Each takes the arguments after its name and
+// The subcommands of `quorumlab` (docs/cli-tools.md). Each takes the arguments after its name and
 // returns the process exit code: 0 ok, 1 usage or bad input, 2 corruption (verify),
 // 3 invariant violated (run).
 #include <string>

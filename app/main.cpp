@@ -1,4 +1,4 @@
-// quorumlab: one binary, several subcommands (CONTRACT.md). Without a subcommand, or with
+// quorumlab: one binary, several subcommands (docs/cli-tools.md). Without a subcommand, or with
 // options only, it starts the GUI.
 #include <cstdio>
 #include <cstring>

@@ -1,6 +1,6 @@
 #pragma once
-// The WAL directory that `dump DIR` and `verify DIR` read (CONTRACT.md: DIR is one node's
-// data directory or its wal/ folder).
+// The WAL directory that `dump DIR` and `verify DIR` read (docs/cli-tools.md "Which
+// directory": DIR is one node's data directory or its wal/ folder).
 #include <string>
 
 namespace qlab::app {

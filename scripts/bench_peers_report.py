@@ -21,7 +21,8 @@ SECTION = "## Peers: write-ahead log"
 rounds = bench_report.read_rounds(os.environ["RESULTS"])  # round -> kind -> result
 order = list(rounds)  # as run
 
-# What is compared with what (DESIGN.md flush policies against the peers' sync=true puts).
+# What is compared with what (our flush policies, docs/architecture.md "Flush policies",
+# against the peers' sync=true puts).
 PEERS = [("leveldb", "LevelDB"), ("rocksdb", "RocksDB")]
 BENCHES = [
     # (title, writers, [(kind, label)], the kind our targets are judged on)

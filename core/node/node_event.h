@@ -1,6 +1,6 @@
 #pragma once
 // One mark on the timeline. Small and copyable: the recorder keeps hundreds of thousands.
-// `kind` names are the ones CONTRACT.md lists for events.jsonl.
+// `kind` names are the ones docs/export-format.md lists for events.jsonl.
 #include <cstdint>
 #include <string>
 

@@ -85,7 +85,8 @@ class ReplicaCore {
   std::vector<PeerProgress> progress() const;
   const CoreConfig& config() const { return m_config; }
 
-  // DESIGN.md: segments wholly below min(snapshot index + 1, HWM, retention floor) may go.
+  // The low-water mark (docs/architecture.md "HWM, LWM and snapshots"): segments wholly
+  // below min(snapshot index + 1, HWM, retention floor) may go.
   static Index lowWaterMark(Index snapshotIndex, Index hwm, Index retentionFloor);
 
  private:

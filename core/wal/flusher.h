@@ -1,7 +1,7 @@
 #pragma once
 // Flusher: the flush policy of one SegmentedLog, run on a background thread (live nodes and
 // `quorumlab bench wal`). The simulator does not use it: it calls SegmentedLog::flush itself
-// on virtual time. DESIGN.md "Flush policies":
+// on virtual time. docs/architecture.md "Flush policies":
 //   always  - the appending thread flushes each append batch before it returns (one fsync per
 //             batch, no batching across calls)
 //   group   - appends return at once; the flusher thread flushes everything that arrived

@@ -1,4 +1,4 @@
-// The `quorumlab` binary as users and scripts see it (CONTRACT.md): exit codes, one-line
+// The `quorumlab` binary as users and scripts see it (docs/cli-tools.md): exit codes, one-line
 // errors, verify's findings and dump's output, run as a separate process on logs written
 // with core/wal on the real disk.
 #include <QJsonArray>

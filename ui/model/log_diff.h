@@ -1,5 +1,6 @@
 #pragma once
-// Diffing one node's log between two snapshots, by index (DESIGN.md "Threads and the UI"):
+// Diffing one node's log between two snapshots, by index
+// (docs/architecture.md "Threads and the UI"):
 // appends add rows at the end, a moved first index (LWM, deleted segments) or the held-rows
 // cap removes a prefix, and a truncation, a restart or a gap resets. Pure: no Qt, no I/O,
 // so the rules are tested on their own (tests/ui/tst_log_diff.cpp).

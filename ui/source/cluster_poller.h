@@ -1,8 +1,9 @@
 #pragma once
-// ClusterPoller: pulls a ClusterFrame from the ClusterSource on a timer (about 30 Hz, as
-// DESIGN.md asks) and hands it to whoever listens, synchronously, on the GUI thread. It is the
-// only place that reads the source periodically; event, log, operation and finding streams
-// are read incrementally by sequence number or time. Per-frame cost is reported to FrameStats.
+// ClusterPoller: pulls a ClusterFrame from the ClusterSource on a timer (about 30 Hz, see
+// docs/architecture.md "Threads and the UI") and hands it to whoever listens, synchronously,
+// on the GUI thread. It is the only place that reads the source periodically; event, log,
+// operation and finding streams are read incrementally by sequence number or time. Per-frame
+// cost is reported to FrameStats.
 #include <cstdint>
 #include <memory>
 

@@ -3,7 +3,7 @@
 // as two small interfaces. LiveClusterSource implements them over core/cluster's Cluster;
 // tests implement them with synthetic NodeView values (tests/ui/fake_source.h).
 //
-// Rules that keep the UI honest and smooth (DESIGN.md "Threads and the UI"):
+// Rules that keep the UI honest and smooth (docs/architecture.md "Threads and the UI"):
 //   - everything returned is a value or an immutable snapshot (shared_ptr<const NodeView>);
 //     no pointer into a node ever escapes, and nothing here hands out a lock;
 //   - reads are cheap enough for a 30 Hz timer, except entries() (reads the node's log) and

@@ -1,7 +1,7 @@
 #pragma once
 // FileActions: the File menu. Open a scenario (a fresh cluster configured as the file says,
 // then the ScenarioRunner plays its steps with progress in the status bar), export the
-// cluster in the CONTRACT.md format with a progress dialog, save the timeline as SVG or PNG,
+// cluster (docs/export-format.md) with a progress dialog, save the timeline as SVG or PNG,
 // save a screenshot of the window, and open a data directory read-only. Each has a direct
 // form without dialogs, for tests and the command line.
 #include <memory>
