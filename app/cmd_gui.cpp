@@ -1,4 +1,4 @@
-// `quorumlab gui`: the explorer window on a live cluster (CONTRACT.md). By default a 3-node
+// `quorumlab gui`: the explorer window on a live cluster (docs/cli-tools.md). By default a 3-node
 // cluster in a fresh temporary directory with a gentle client load (2 clients, 20 ops/s) so
 // something moves. Hidden options for screenshots and measurements:
 //   --demo-state healthy|leader-killed|delayed-loss|partition   drive the cluster into a state
@@ -89,6 +89,7 @@ int cmdGui(int argc, char** argv, const Argv& argvRest) {
     if (benchSeconds > 0 && !nodesGiven) o.nodes = 5;
     o.dataDir = args.string("data", "");
     o.flush = settings.policy;
+    o.electionTimeoutMs = settings.electionTimeoutMs;
     cluster::LoadOptions load;
     load.clients = static_cast<int>(clients);
     load.rate = rate;

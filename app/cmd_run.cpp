@@ -66,13 +66,8 @@ int cmdRun(const Argv& argv) {
   char* argvQt[] = {name, nullptr};
   QCoreApplication app(argc, argvQt);
 
-  cluster::ClusterOptions o;
-  o.nodes = sc.nodes;
+  cluster::ClusterOptions o = cluster::clusterOptionsFor(sc);
   o.dataDir = args.string("data", "");
-  o.writeQuorum = sc.writeQuorum;
-  o.segmentBytes = sc.segmentBytes;
-  o.snapshotEvery = sc.snapshotEvery;
-  o.flush = sc.flush;
   o.seed = static_cast<std::uint64_t>(seed);
   o.echoLogs = args.has("verbose");
   cluster::Cluster c(o);
@@ -89,6 +84,10 @@ int cmdRun(const Argv& argv) {
   QObject::connect(&runner, &cluster::ScenarioRunner::stepStarted, [&](int i, const QString& what) {
     if (!json || args.has("verbose"))
       std::fprintf(progress, "[%7lld ms] step %d: %s\n", static_cast<long long>(c.nowMs()), i + 1, what.toUtf8().constData());
+  });
+  QObject::connect(&runner, &cluster::ScenarioRunner::stepWaiting, [&](int, const QString& what) {
+    if (!json || args.has("verbose"))
+      std::fprintf(progress, "[%7lld ms] %s\n", static_cast<long long>(c.nowMs()), what.toUtf8().constData());
   });
   QObject::connect(&runner, &cluster::ScenarioRunner::stepFailed, [&](int, const QString& why) {
     std::fprintf(stderr, "quorumlab run: %s\n", why.toUtf8().constData());

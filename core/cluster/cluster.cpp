@@ -142,7 +142,7 @@ node::LiveNodeOptions Cluster::nodeOptions(NodeId id) const {
   o.engine.snapshotEvery = m_options.snapshotEvery;
   o.engine.retainEntries = m_options.retainEntries;
   o.engine.heartbeatTicks = m_options.heartbeatTicks;
-  o.engine.electionTicks = m_options.electionTicks;
+  o.engine.electionTicks = std::max(m_options.heartbeatTicks + 1, m_options.electionTimeoutMs / std::max(1, m_options.tickMs));
   o.engine.seed = m_options.seed * 1000003 + id;
   o.engine.initialWriteQuorum = m_options.writeQuorum;
   o.clusterName = m_options.name;

@@ -33,6 +33,12 @@
 
 namespace qlab::cluster {
 
+// The election timeout T a cluster accepts (ms), and its default (measured in
+// docs/BENCHMARKS.md "Time to first leader").
+inline constexpr int kDefaultElectionTimeoutMs = 500;
+inline constexpr int kMinElectionTimeoutMs = 150;
+inline constexpr int kMaxElectionTimeoutMs = 60'000;
+
 struct ClusterOptions {
   std::string name = "quorumlab";
   int nodes = 3;                       // 1..9
@@ -46,7 +52,10 @@ struct ClusterOptions {
   std::uint64_t seed = 1;
   int tickMs = 20;
   int heartbeatTicks = 5;              // 100 ms
-  int electionTicks = 50;              // 1-2 s: slow enough to watch
+  // A follower that hears no leader for a random time in [T, 2T) stands for election. The
+  // default elects the first leader in well under a second and still leaves several
+  // heartbeats (100 ms) between elections to follow by eye. Rounded to whole ticks.
+  int electionTimeoutMs = kDefaultElectionTimeoutMs;
   bool echoLogs = false;               // node warnings to stderr (headless runs)
   // Record every event and applied entry (timeline, live checker, events.jsonl). Benchmarks
   // turn it off to measure replication alone; client history is always kept.
@@ -116,6 +125,17 @@ class Cluster : public QObject {
   NodeId leader() const;  // the running leader of the highest generation, or 0
   Index hwm() const;      // the leader's HWM (or the highest seen if there is no leader)
   std::vector<node::EntryView> entries(NodeId id, Index from, Index to) const;
+  // Streams every entry node `id` holds now, in index order, with whether it is durable. A
+  // node that is up is read through its log, so buffered entries (written, not yet
+  // fdatasync'ed) are included; a node that is down holds exactly what is in its files, all
+  // durable. `visit` returns false to stop. Read-only (cluster_logs.cpp).
+  struct LogScan {
+    bool live = false;     // read through the running (or paused) node
+    Index first = 0;       // first index held; last + 1 when empty
+    Index last = 0;
+    Index durableEnd = 0;
+  };
+  Result<LogScan> scanLog(NodeId id, const std::function<bool(const Entry&, bool durable)>& visit) const;
   std::uint16_t port(NodeId id) const;
   // True when every running node holds the leader's whole committed log.
   bool caughtUp() const;

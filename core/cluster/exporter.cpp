@@ -2,13 +2,13 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include <QJsonDocument>
 
 #include "core/common/json_writer.h"
 #include "core/kv/command.h"
 #include "core/common/cluster_config.h"
-#include "core/wal/log_verifier.h"
 
 namespace qlab::cluster {
 
@@ -41,7 +41,7 @@ Status writeFile(const std::string& path, const std::string& content) {
   return Status::ok();
 }
 
-std::string entryJson(const wal::RecordView& r, bool committed) {
+std::string entryJson(const Entry& r, bool committed, bool durable) {
   JsonWriter w;
   w.beginObject();
   w.key("index").value(r.index);
@@ -65,6 +65,7 @@ std::string entryJson(const wal::RecordView& r, bool committed) {
   }
   w.key("timestamp_ms").value(r.timestampMs);
   w.key("committed").value(committed);
+  w.key("durable").value(durable);
   w.endObject();
   return w.take();
 }
@@ -76,10 +77,40 @@ Status copyInto(const std::string& from, const std::string& to) {
   return Status::ok();
 }
 
+// Writes the operations of `history` to `path` and judges each one as it goes, so the file
+// holds exactly what was judged: from memory when it holds them all, else the first `total`
+// lines of the recorder's complete spill file (memory keeps only the newest).
+Status writeAndJudgeHistory(Recorder& recorder, const Recorder::HistorySnapshot& history, const std::string& path,
+                            AckJudge& judge, Index firstIndex) {
+  std::ofstream out(path, std::ios::out | std::ios::trunc | std::ios::binary);
+  if (!out) return Status::ioError("cannot write " + path + "; check the export directory is writable");
+  if (history.ops.size() == history.total) {
+    for (const auto& op : history.ops) {
+      judge.judge(op, firstIndex);
+      out << Recorder::operationToJson(op) << '\n';
+    }
+  } else {
+    std::string spill = recorder.historyFile();
+    if (spill.empty())
+      return Status::failed("the history outgrew memory and this cluster keeps no history file; export sooner");
+    std::ifstream in(spill, std::ios::binary);
+    std::string line;
+    for (std::uint64_t i = 0; i < history.total && std::getline(in, line); ++i) {
+      auto op = Recorder::operationFromJson(line);
+      if (!op) return Status::corruption(spill + ":" + std::to_string(i + 1) + ": not a history line");
+      judge.judge(*op, firstIndex);
+      out << line << '\n';
+    }
+  }
+  out.close();
+  if (!out) return Status::ioError("cannot write " + path + "; is the disk full?");
+  return Status::ok();
+}
+
 }  // namespace
 
-Status exportCluster(Cluster& cluster, const std::string& dir, const QJsonObject& config,
-                     const RunSummary& summary, const std::function<bool(const ExportProgress&)>& progress) {
+Status exportCluster(Cluster& cluster, const std::string& dir, const QJsonObject& config, RunSummary& summary,
+                     const std::function<bool(const ExportProgress&)>& progress) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return Status::ioError("cannot create export directory " + dir + ": " + ec.message());
@@ -91,29 +122,59 @@ Status exportCluster(Cluster& cluster, const std::string& dir, const QJsonObject
     ++p.done;
     return go;
   };
+  // The history first, then views published after it (see summarize): every write answered
+  // ok in the exported history is covered by the exported HWM.
+  const Recorder::HistorySnapshot history = cluster.recorder().historySnapshot();
   cluster.awaitFreshViews();  // views lag their nodes by a publish interval
   auto views = cluster.views();
   NodeId leader = cluster.leader();
   Index finalHwm = cluster.hwm();
+  NodeId reference = referenceNode(views, leader);
 
-  // The committed log's generations, from the leader (or the node with the highest HWM).
-  NodeId reference = leader;
-  if (reference == kNoNode) {
-    Index best = 0;
-    for (const auto& v : views)
-      if (reference == kNoNode || v->hwm > best) reference = v->id, best = v->hwm;
-  }
+  // node-<id>.jsonl: every entry each node holds, durable or not, the reference node first:
+  // its log decides which entries of the others are the committed ones, and the lost writes.
+  std::vector<NodeId> order;
+  if (reference != kNoNode) order.push_back(reference);
+  for (const auto& v : views)
+    if (v->id != reference) order.push_back(v->id);
   Runs committedRuns;
-  if (reference != kNoNode) {
-    auto scan = wal::verifyLog(wal::posixFileSystem(), cluster.nodeDir(reference) + "/wal", {},
-                               [&](const wal::RecordView& r) {
-                                 committedRuns.add(r.index, r.generation);
-                                 return true;
-                               });
-    (void)scan;  // a damaged reference log only makes "committed" less informative
+  AckJudge judge;
+  Index referenceFirst = 0;
+  std::map<NodeId, Cluster::LogScan> scans;
+  for (NodeId id : order) {
+    if (!step("node " + std::to_string(id) + " log")) return Status::aborted("export cancelled");
+    std::string path = dir + "/node-" + std::to_string(id) + ".jsonl";
+    std::ofstream out(path, std::ios::out | std::ios::trunc);
+    if (!out) return Status::ioError("cannot write " + path + "; check the export directory is writable");
+    const bool isReference = id == reference;
+    auto scan = cluster.scanLog(id, [&](const Entry& e, bool durable) {
+      bool committed;
+      if (isReference) {
+        committedRuns.add(e.index, e.generation);
+        committed = e.index <= finalHwm;
+        if (committed) judge.see(e);
+      } else {
+        auto g = committedRuns.at(e.index);
+        committed = e.index <= finalHwm && (!g || *g == e.generation);
+      }
+      out << entryJson(e, committed, durable) << '\n';
+      return static_cast<bool>(out);
+    });
+    if (!scan.isOk()) return scan.status().withContext("reading node " + std::to_string(id) + "'s log");
+    scans[id] = *scan;
+    if (isReference) referenceFirst = scan->first;
+    out.close();
+    if (!out) return Status::ioError("cannot write " + path + "; is the disk full?");
   }
+  // history.jsonl, judged line by line against the reference log: the summary is judged on
+  // exactly what was exported, so a reader can recompute it.
+  if (!step("history")) return Status::aborted("export cancelled");
+  QLAB_RETURN_IF_ERROR(writeAndJudgeHistory(cluster.recorder(), history, dir + "/history.jsonl", judge, referenceFirst));
+  summary.finalHwm = finalHwm;
+  summary.committed = finalHwm;
+  applyVerdict(summary, cluster, reference, judge.verdict());
 
-  // cluster.json
+  // cluster.json: the views, with each node's log extent as exported.
   if (!step("cluster.json")) return Status::aborted("export cancelled");
   {
     JsonWriter w;
@@ -125,9 +186,11 @@ Status exportCluster(Cluster& cluster, const std::string& dir, const QJsonObject
     for (const auto& v : views) g = std::max(g, v->generation);
     w.key("generation").value(g);
     w.key("hwm").value(finalHwm);
+    w.key("reference").value(static_cast<std::int64_t>(reference));
     w.key("write_quorum").value(writeQuorumName(cluster.writeQuorum()));
     w.key("nodes").beginArray();
     for (const auto& v : views) {
+      const Cluster::LogScan& scan = scans[v->id];
       w.beginObject();
       w.key("id").value(static_cast<std::int64_t>(v->id));
       w.key("alive").value(v->status == node::NodeStatus::kRunning || v->status == node::NodeStatus::kPaused);
@@ -136,10 +199,12 @@ Status exportCluster(Cluster& cluster, const std::string& dir, const QJsonObject
       w.key("generation").value(v->generation);
       w.key("lwm").value(v->lwm);
       w.key("hwm").value(v->hwm);
-      w.key("log_end").value(v->lastIndex);
-      w.key("durable_end").value(v->durableEnd);
+      w.key("first_index").value(scan.first);
+      w.key("log_end").value(scan.last);
+      w.key("durable_end").value(scan.durableEnd);
       w.key("applied").value(v->applied);
       w.key("flush").value(wal::flushModeName(v->flush.mode));
+      if (v->flush.mode == wal::FlushMode::kDelayed) w.key("flush_delay_ms").value(v->flush.delayMs);
       w.key("port").value(static_cast<std::int64_t>(cluster.port(v->id)));
       if (!v->failure.empty()) w.key("failure").value(v->failure);
       w.key("segments").beginArray();
@@ -157,28 +222,7 @@ Status exportCluster(Cluster& cluster, const std::string& dir, const QJsonObject
     QLAB_RETURN_IF_ERROR(writeFile(dir + "/cluster.json", w.take() + "\n"));
   }
 
-  // node-<id>.jsonl: what is on each node's disk, read-only.
-  for (const auto& v : views) {
-    if (!step("node " + std::to_string(v->id) + " log")) return Status::aborted("export cancelled");
-    std::string path = dir + "/node-" + std::to_string(v->id) + ".jsonl";
-    std::ofstream out(path, std::ios::out | std::ios::trunc);
-    if (!out) return Status::ioError("cannot write " + path);
-    Status failed;
-    auto scan = wal::verifyLog(wal::posixFileSystem(), cluster.nodeDir(v->id) + "/wal", {},
-                               [&](const wal::RecordView& r) {
-                                 auto g = committedRuns.at(r.index);
-                                 bool committed = r.index <= finalHwm && (!g || *g == r.generation);
-                                 out << entryJson(r, committed) << '\n';
-                                 return static_cast<bool>(out);
-                               });
-    if (!scan.isOk() && scan.status().code() != Status::Code::kNotFound) return scan.status();
-    out.close();
-    if (!out) return Status::ioError("cannot write " + path + "; is the disk full?");
-  }
-
-  // history.jsonl, events.jsonl (the recorder's complete spill files).
-  if (!step("history")) return Status::aborted("export cancelled");
-  if (std::string h = cluster.recorder().historyFile(); !h.empty()) QLAB_RETURN_IF_ERROR(copyInto(h, dir + "/history.jsonl"));
+  // events.jsonl: the recorder's spill.
   if (!step("events")) return Status::aborted("export cancelled");
   if (std::string e = cluster.recorder().eventsFile(); !e.empty()) QLAB_RETURN_IF_ERROR(copyInto(e, dir + "/events.jsonl"));
   QLAB_RETURN_IF_ERROR(writeFile(dir + "/summary.json", summary.toJson() + "\n"));

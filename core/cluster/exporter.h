@@ -1,7 +1,9 @@
 #pragma once
-// Export (CONTRACT.md "Export directory"): cluster.json, node-<id>.jsonl, history.jsonl,
-// events.jsonl, summary.json and byte-for-byte copies of every WAL segment, for a running or
-// stopped cluster. Reports progress; never modifies a node's files.
+// Export (docs/export-format.md): cluster.json, node-<id>.jsonl, history.jsonl, events.jsonl,
+// summary.json and byte-for-byte copies of every WAL segment, for a running or stopped
+// cluster. Reports progress; never modifies a node's files. Each node's log lists every entry
+// the node holds, durable or not, and the summary's lost writes are judged on exactly what is
+// exported, so that a reader can recompute them from the export alone.
 #include <functional>
 #include <string>
 
@@ -18,10 +20,10 @@ struct ExportProgress {
   std::string what;  // "node 2 log", "segments", ...
 };
 
-// `config` = the scenario's top-level keys (or the GUI's settings). `progress` may cancel by
-// returning false.
-Status exportCluster(Cluster& cluster, const std::string& dir, const QJsonObject& config,
-                     const RunSummary& summary,
+// `config` = the scenario's top-level keys (or the GUI's settings). `summary` comes in as the
+// run's and goes out judged on the exported logs (lost writes, violations, ok, final HWM), as
+// written to summary.json. `progress` may cancel by returning false.
+Status exportCluster(Cluster& cluster, const std::string& dir, const QJsonObject& config, RunSummary& summary,
                      const std::function<bool(const ExportProgress&)>& progress = {});
 
 }  // namespace qlab::cluster

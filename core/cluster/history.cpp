@@ -19,29 +19,29 @@ const char* opResultName(OpResult r) {
   return "?";
 }
 
+void AckJudge::see(const Entry& e) {
+  if (e.type != EntryType::kData) return;
+  auto c = kv::decodeCommand(e.payload);
+  if (!c.isOk()) return;
+  std::uint64_t& newest = m_newestSeq[c->client];
+  if (c->seq <= newest) return;
+  newest = c->seq;
+  m_applied.emplace(c->client, c->seq);
+}
+
+void AckJudge::judge(const Operation& op, Index firstIndex) {
+  if (op.kind != OpKind::kWrite || op.result != OpResult::kOk) return;
+  if (m_applied.count({op.client, op.seq})) return;
+  if (op.index < firstIndex) ++m_verdict.unjudged;
+  else m_verdict.lost.push_back({op.client, op.seq, op.key, op.value, op.index});
+}
+
 std::vector<LostWrite> findLostAcknowledged(const std::vector<Operation>& history,
                                             const std::vector<Entry>& committedLog) {
-  // (client, seq) pairs the state machine really applied. The session rule decides: an
-  // entry takes effect only if its seq is newer than the client's newest applied one, so a
-  // late retry of an older request sits in the log without taking effect.
-  std::set<std::pair<std::uint64_t, std::uint64_t>> applied;
-  std::unordered_map<std::uint64_t, std::uint64_t> newestSeq;
-  for (const Entry& e : committedLog) {
-    if (e.type != EntryType::kData) continue;
-    auto c = kv::decodeCommand(e.payload);
-    if (!c.isOk()) continue;
-    std::uint64_t& newest = newestSeq[c->client];
-    if (c->seq <= newest) continue;
-    newest = c->seq;
-    applied.emplace(c->client, c->seq);
-  }
-  std::vector<LostWrite> lost;
-  for (const Operation& op : history) {
-    if (op.kind != OpKind::kWrite || op.result != OpResult::kOk) continue;
-    if (!applied.count({op.client, op.seq}))
-      lost.push_back({op.client, op.seq, op.key, op.value, op.index});
-  }
-  return lost;
+  AckJudge judge;
+  for (const Entry& e : committedLog) judge.see(e);
+  for (const Operation& op : history) judge.judge(op, 0);
+  return judge.verdict().lost;
 }
 
 namespace {

@@ -1,9 +1,13 @@
 #pragma once
-// Client history (CONTRACT.md history.jsonl) and the checkers that judge it: linearizability
-// of the key-value history, and acknowledged writes missing from the final committed log.
+// Client history (history.jsonl, docs/export-format.md) and the checkers that judge it:
+// linearizability of the key-value history, and acknowledged writes missing from the final
+// committed log.
 // Pure functions: the simulator and the live cluster use the same ones.
 #include <cstdint>
+#include <set>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/common/entry.h"
@@ -41,9 +45,37 @@ struct LostWrite {
   Index index = 0;
 };
 
-// Writes answered ok that never took effect in `committedLog` (the final committed entries,
-// in index order, from the first index on): their (client, seq) is absent, or present only
-// as a retry that the client's session rejected because a newer request applied first.
+// Judges acknowledged writes against one committed log, streamed in index order (so a log of
+// millions of entries is never held in memory). A write answered ok is kept when its
+// (client, seq) took effect in that log: walking the committed data entries in index order,
+// an entry takes effect when its seq is newer than every earlier seq of the same client in
+// the log (a late retry of an older request sits in the log without taking effect). A write
+// not kept is lost, unless its index lies below the log's first index: then its entry was
+// compacted into a snapshot before the log was read, and it cannot be judged here.
+// docs/export-format.md states this rule so that a reader can recompute it from an export.
+//
+// First the log (see), then the history, one operation at a time (judge), so neither has to
+// be held whole.
+class AckJudge {
+ public:
+  // The next committed entry of the log (index order; non-data entries are skipped).
+  void see(const Entry& e);
+  // One operation of the history (any kind; only ok writes count), once the log was seen.
+  // `firstIndex` = the first index the log held (0 or 1: the whole log from the start).
+  void judge(const Operation& op, Index firstIndex);
+  struct Verdict {
+    std::vector<LostWrite> lost;  // in the order judged
+    std::uint64_t unjudged = 0;   // not kept, but below `firstIndex`
+  };
+  const Verdict& verdict() const { return m_verdict; }
+
+ private:
+  Verdict m_verdict;
+  std::set<std::pair<std::uint64_t, std::uint64_t>> m_applied;
+  std::unordered_map<std::uint64_t, std::uint64_t> m_newestSeq;
+};
+
+// The whole committed log at once (from the first index on): AckJudge's lost writes.
 std::vector<LostWrite> findLostAcknowledged(const std::vector<Operation>& history,
                                             const std::vector<Entry>& committedLog);
 

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,13 @@ class Recorder {
   // Operations completed with completeUs > afterUs (for charts).
   std::vector<Operation> operationsSince(std::int64_t afterUs) const;
   bool historyTruncated() const;
+  // The operations in memory and how many were recorded in all, read together: an export
+  // writes exactly these, however many more complete while it runs.
+  struct HistorySnapshot {
+    std::vector<Operation> ops;  // the newest ones (all of them when total == ops.size())
+    std::uint64_t total = 0;
+  };
+  HistorySnapshot historySnapshot() const;
   RecorderStats stats() const;
   // How many events of one kind were recorded since start.
   std::uint64_t count(node::EventKind kind) const;
@@ -61,6 +69,8 @@ class Recorder {
 
   static std::string eventToJson(const node::NodeEvent& e);
   static std::string operationToJson(const Operation& op);
+  // The inverse, for one history.jsonl line; nullopt when the line is not one.
+  static std::optional<Operation> operationFromJson(const std::string& line);
 
  private:
   mutable std::mutex m_mu;

@@ -80,18 +80,18 @@ const std::map<std::string, StepSpec>& stepSpecs() {
       {"read", {{"key"}, {"timeout_ms", "equals"}}},
       {"load", {{}, {"clients", "rate", "keys", "read_ratio"}}},
       {"stop_load", {{}, {}}},
-      {"kill", {{"node"}, {"torn"}}},
-      {"restart", {{"node"}, {}}},
-      {"pause", {{"node"}, {}}},
-      {"resume", {{"node"}, {}}},
-      {"flush", {{"node", "policy"}, {"delay_ms"}}},
-      {"flush_now", {{"node"}, {}}},
+      {"kill", {{"node"}, {"torn", "timeout_ms"}}},
+      {"restart", {{"node"}, {"timeout_ms"}}},
+      {"pause", {{"node"}, {"timeout_ms"}}},
+      {"resume", {{"node"}, {"timeout_ms"}}},
+      {"flush", {{"node", "policy"}, {"delay_ms", "timeout_ms"}}},
+      {"flush_now", {{"node"}, {"timeout_ms"}}},
       {"partition", {{"groups"}, {}}},
-      {"link", {{"from", "to"}, {"delay_ms", "drop", "oneway", "cut"}}},
+      {"link", {{"from", "to"}, {"delay_ms", "drop", "oneway", "cut", "timeout_ms"}}},
       {"heal", {{}, {}}},
-      {"drop_responses", {{"node", "count"}, {}}},
+      {"drop_responses", {{"node", "count"}, {"timeout_ms"}}},
       {"quorum", {{"write_quorum"}, {}}},
-      {"campaign", {{"node"}, {}}},
+      {"campaign", {{"node"}, {"timeout_ms"}}},
       {"wait", {{"for"}, {"index", "ms", "timeout_ms"}}},
       {"expect", {{}, {"lost_acked", "lost_acked_min", "committed_min", "violations", "leader_changes_min",
                        "duplicates_min", "truncations_min", "snapshot_installs_min", "segments_deleted_min",
@@ -102,7 +102,8 @@ const std::map<std::string, StepSpec>& stepSpecs() {
 }
 
 const std::set<std::string> kTopLevel = {"name", "description", "nodes", "write_quorum", "segment_bytes",
-                                         "snapshot_every", "flush", "seed", "steps", "lesson"};
+                                         "snapshot_every", "flush", "seed", "steps", "lesson",
+                                         "election_timeout_ms"};
 const std::set<std::string> kCommonStepKeys = {"do", "at_ms", "note", "say", "watch"};
 
 std::string joinKeys(const std::set<std::string>& keys) {
@@ -279,6 +280,8 @@ Result<Scenario> parseScenario(const std::string& json, const std::string& fileN
   s.segmentBytes = static_cast<std::uint64_t>(top.value("segment_bytes").toDouble(65536));
   QLAB_RETURN_IF_ERROR(val.integer(top, "snapshot_every", 1, 0, 1LL << 40));
   s.snapshotEvery = static_cast<std::uint64_t>(top.value("snapshot_every").toDouble(1000));
+  QLAB_RETURN_IF_ERROR(val.integer(top, "election_timeout_ms", 1, kMinElectionTimeoutMs, kMaxElectionTimeoutMs));
+  s.electionTimeoutMs = top.value("election_timeout_ms").toInt(kDefaultElectionTimeoutMs);
   if (top.contains("seed")) {
     QLAB_RETURN_IF_ERROR(val.integer(top, "seed", 1, 0, 1LL << 52));
     s.seed = static_cast<std::uint64_t>(top.value("seed").toDouble());
@@ -343,6 +346,8 @@ std::string RunSummary::toJson() const {
   w.key("failed_expectations").beginArray();
   for (const auto& v : failedExpectations) w.value(v);
   w.endArray();
+  w.key("reference").value(static_cast<std::int64_t>(reference));
+  w.key("unjudged_acked").value(unjudgedAcked);
   w.key("leader_changes").value(static_cast<std::int64_t>(leaderChanges));
   w.key("final_hwm").value(finalHwm);
   w.key("duration_ms").value(durationMs);

@@ -1,5 +1,5 @@
 #pragma once
-// Scenario files (CONTRACT.md "Scenario files"): parsing with errors that name the file,
+// Scenario files (docs/scenarios.md): parsing with errors that name the file,
 // line and field, and a runner that plays the steps against a live Cluster on the event
 // loop. The lessons (resources/lessons/) are scenarios too.
 #include <cstdint>
@@ -18,7 +18,7 @@
 namespace qlab::cluster {
 
 struct Step {
-  std::string kind;                 // "write", "load", "kill", ... (CONTRACT.md table)
+  std::string kind;                 // "write", "load", "kill", ... (docs/scenarios.md table)
   std::optional<std::int64_t> atMs; // wait until this many ms after the start first
   QJsonObject fields;               // the step as written, validated
   int line = 0;                     // where it is in the file, for messages
@@ -32,6 +32,7 @@ struct Scenario {
   std::uint64_t segmentBytes = 64 * 1024;
   std::uint64_t snapshotEvery = 1000;
   wal::FlushPolicy flush;
+  int electionTimeoutMs = kDefaultElectionTimeoutMs;
   std::uint64_t seed = 1;
   bool hasSeed = false;
   std::vector<Step> steps;
@@ -42,12 +43,14 @@ struct Scenario {
 Result<Scenario> parseScenario(const std::string& json, const std::string& fileName);
 Result<Scenario> loadScenario(const std::string& path);
 
-// The summary `run --json` prints (CONTRACT.md).
+// The summary `run --json` prints (docs/export-format.md "summary.json").
 struct RunSummary {
   bool ok = true;
   std::uint64_t ackedWrites = 0;
   Index committed = 0;
   std::vector<LostWrite> lostAcked;
+  NodeId reference = kNoNode;        // the node whose log was judged (referenceNode)
+  std::uint64_t unjudgedAcked = 0;   // acknowledged below that log's first index (compacted)
   std::vector<std::string> violations;
   std::vector<std::string> failedExpectations;
   int leaderChanges = 0;
@@ -72,6 +75,7 @@ class ScenarioRunner : public QObject {
   Q_OBJECT
  public:
   static constexpr int kNoStop = -1;
+  static constexpr std::int64_t kDefaultRoleWaitMs = 5000;
   ScenarioRunner(Cluster& cluster, Scenario scenario, QObject* parent = nullptr);
   void start(int stopAfterStep = kNoStop);
   void cancel();
@@ -91,6 +95,9 @@ class ScenarioRunner : public QObject {
  signals:
   void stepStarted(int index, const QString& description);
   void stepFailed(int index, const QString& why);
+  // The step names "leader" or "follower" and there is none yet: it waits (up to its
+  // timeout_ms, default kDefaultRoleWaitMs) before it runs. `what` says so in words.
+  void stepWaiting(int index, const QString& what);
   // The run stopped after step `lastDone` as setStopAfter asked; resumeUntil goes on.
   void pausedAt(int lastDone);
   void finished(bool ok);
@@ -104,6 +111,7 @@ class ScenarioRunner : public QObject {
   void waitUntil(std::function<bool()> pred, std::int64_t timeoutMs, const std::string& what,
                  std::function<void()> then);
   std::vector<NodeId> nodesOf(const QJsonValue& v) const;
+  bool waitForRole(const Step& s);  // true: waiting, runStep(s) comes again after
   static std::string describe(const Step& s);
 
   Cluster& m_cluster;
@@ -124,8 +132,18 @@ class ScenarioRunner : public QObject {
   Index m_ackedIndex = 0;  // the highest index a write of this scenario was answered ok at
 };
 
-// Builds the final summary: lost acknowledged writes (against the leader's history),
-// violations, leader changes, final HWM.
+// Builds the summary as of now: lost acknowledged writes (AckJudge over the reference node's
+// committed log, buffered entries included), violations, leader changes, final HWM.
 RunSummary summarize(Cluster& cluster, std::int64_t durationMs, std::vector<std::string> failedExpectations);
+
+// The node whose log counts as final (docs/export-format.md "Lost writes"): the leader; with
+// none, the running or paused node with the highest HWM; with none up, the node with the
+// highest HWM. Ties go to the lowest id. kNoNode only when there are no views.
+NodeId referenceNode(const std::vector<std::shared_ptr<const node::NodeView>>& views, NodeId leader);
+
+// Puts a judgement of the reference node's log into `r`: lostAcked, unjudgedAcked, reference,
+// and the violations (the checker's, plus each lost write when the configuration was safe
+// all along), then `ok`. summarize() and the exporter both end here.
+void applyVerdict(RunSummary& r, Cluster& cluster, NodeId reference, const AckJudge::Verdict& v);
 
 }  // namespace qlab::cluster

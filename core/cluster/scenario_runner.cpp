@@ -38,6 +38,7 @@ ClusterOptions clusterOptionsFor(const Scenario& s) {
   o.segmentBytes = s.segmentBytes;
   o.snapshotEvery = s.snapshotEvery;
   o.flush = s.flush;
+  o.electionTimeoutMs = s.electionTimeoutMs;
   if (s.hasSeed) o.seed = s.seed;
   return o;
 }
@@ -124,9 +125,11 @@ std::vector<NodeId> ScenarioRunner::nodesOf(const QJsonValue& v) const {
   } else if (v.toString() == "leader") {
     if (NodeId l = m_cluster.leader(); l != kNoNode) out.push_back(l);
   } else if (v.toString() == "follower") {
+    // A follower follows a leader: before the first election there is none to name.
     NodeId l = m_cluster.leader();
+    if (l == kNoNode) return out;
     for (const auto& view : m_cluster.views())
-      if (view->id != l && view->status == node::NodeStatus::kRunning) {
+      if (view->id != l && view->status == node::NodeStatus::kRunning && view->role == replication::Role::kFollower) {
         out.push_back(view->id);
         break;
       }
@@ -136,9 +139,35 @@ std::vector<NodeId> ScenarioRunner::nodesOf(const QJsonValue& v) const {
   return out;
 }
 
+bool ScenarioRunner::waitForRole(const Step& s) {
+  for (const char* key : {"node", "from", "to"}) {
+    const QJsonValue v = s.fields.value(key);
+    const QString role = v.toString();
+    if (role != "leader" && role != "follower") continue;
+    if (!nodesOf(v).empty()) continue;
+    const std::int64_t timeout = num(s.fields, "timeout_ms", kDefaultRoleWaitMs);
+    const std::string what = "a " + role.toStdString() + " (" + std::to_string(timeout) + " ms; the step did not run)";
+    const std::string text = "scenario step " + std::to_string(m_index + 1) + " (" + s.kind + "): waiting for a " +
+                             role.toStdString() + ", up to " + std::to_string(timeout) + " ms";
+    m_cluster.logs().add(kNoNode, 2, text);
+    emit stepWaiting(m_index, QString::fromStdString(text));
+    const int index = m_index;
+    waitUntil([this, v] { return !nodesOf(v).empty(); }, timeout, what, [this, v, index] {
+      if (nodesOf(v).empty()) return proceed();  // timed out: the failure is recorded, go on
+      m_cluster.logs().add(kNoNode, 2, "scenario step " + std::to_string(index + 1) + ": found a " +
+                                           v.toString().toStdString() + ", going on");
+      runStep(m_scenario.steps[static_cast<std::size_t>(index)]);
+    });
+    return true;
+  }
+  return false;
+}
+
 void ScenarioRunner::runStep(const Step& s) {
   const QJsonObject& f = s.fields;
   const std::string& k = s.kind;
+  // "kill the leader at 1 s" means the leader once there is one: wait for it (bounded).
+  if (waitForRole(s)) return;
   // The HWM a step starts from. Views may be a publish interval old, but a write answered ok
   // at index i proves the HWM reached i: without that, a stale view could make the HWM seem
   // to move during a step that really stalled.
@@ -335,33 +364,63 @@ RunSummary ScenarioRunner::summary() const {
   return summarize(m_cluster, m_cluster.nowMs() - m_startMs, m_failedExpectations);
 }
 
-RunSummary summarize(Cluster& cluster, std::int64_t durationMs, std::vector<std::string> failedExpectations) {
-  RunSummary r;
-  r.ackedWrites = cluster.recorder().stats().okWrites;
-  NodeId leader = cluster.leader();
-  if (leader == kNoNode) {
-    Index best = 0;
-    for (const auto& v : cluster.views())
-      if (v->status == node::NodeStatus::kRunning && (leader == kNoNode || v->hwm > best)) {
-        leader = v->id;
-        best = v->hwm;
-      }
-  }
-  r.finalHwm = cluster.hwm();
-  r.committed = r.finalHwm;
-  if (leader != kNoNode) r.lostAcked = cluster.checker().lostWrites(leader);
+NodeId referenceNode(const std::vector<std::shared_ptr<const node::NodeView>>& views, NodeId leader) {
+  if (leader != kNoNode) return leader;
+  auto best = [&](bool upOnly) {
+    NodeId pick = kNoNode;
+    Index hwm = 0;
+    for (const auto& v : views) {
+      bool up = v->status == node::NodeStatus::kRunning || v->status == node::NodeStatus::kPaused;
+      if (upOnly && !up) continue;
+      if (pick == kNoNode || v->hwm > hwm || (v->hwm == hwm && v->id < pick)) pick = v->id, hwm = v->hwm;
+    }
+    return pick;
+  };
+  NodeId up = best(true);
+  return up != kNoNode ? up : best(false);
+}
+
+void applyVerdict(RunSummary& r, Cluster& cluster, NodeId reference, const AckJudge::Verdict& v) {
+  r.reference = reference;
+  r.lostAcked = v.lost;
+  r.unjudgedAcked = v.unjudged;
   r.violations = cluster.checker().violations();
   if (!cluster.checker().everUnsafe()) {
     for (const auto& l : r.lostAcked) {
-      std::string v = "acknowledged write lost under a safe configuration: client " + std::to_string(l.client) +
-                      " seq " + std::to_string(l.seq) + " at index " + std::to_string(l.index);
-      r.violations.push_back(v);
+      std::string text = "acknowledged write lost under a safe configuration: client " + std::to_string(l.client) +
+                         " seq " + std::to_string(l.seq) + " at index " + std::to_string(l.index);
+      r.violations.push_back(text);
     }
   }
+  r.ok = r.violations.empty() && r.failedExpectations.empty();
+}
+
+RunSummary summarize(Cluster& cluster, std::int64_t durationMs, std::vector<std::string> failedExpectations) {
+  RunSummary r;
+  r.ackedWrites = cluster.recorder().stats().okWrites;
   r.leaderChanges = cluster.checker().leaderChanges();
   r.durationMs = durationMs;
   r.failedExpectations = std::move(failedExpectations);
-  r.ok = r.violations.empty() && r.failedExpectations.empty();
+  // The history first, then views published after it: every write answered ok in it was
+  // committed by then, so the HWM read below covers it (a view is up to a publish interval
+  // old, and a write answered meanwhile would otherwise look uncommitted).
+  const std::vector<Operation> history = cluster.recorder().history();
+  cluster.awaitFreshViews();
+  r.finalHwm = cluster.hwm();
+  r.committed = r.finalHwm;
+  NodeId reference = referenceNode(cluster.views(), cluster.leader());
+  AckJudge judge;
+  Index first = 0;
+  if (reference != kNoNode) {
+    auto scan = cluster.scanLog(reference, [&](const Entry& e, bool) {
+      if (e.index <= r.finalHwm) judge.see(e);
+      return e.index <= r.finalHwm;
+    });
+    // An unreadable log judges nothing as kept: every acknowledged write shows as lost.
+    if (scan.isOk()) first = scan->first;
+  }
+  for (const Operation& op : history) judge.judge(op, first);
+  applyVerdict(r, cluster, reference, judge.verdict());
   return r;
 }
 

@@ -448,4 +448,25 @@ std::vector<EntryView> LiveNode::entries(Index from, Index to) const {
   return out;
 }
 
+std::optional<LiveNode::LogExtent> LiveNode::logExtent() const {
+  std::lock_guard lk(m_logMu);
+  if (!m_logForReads) return std::nullopt;
+  // Durable end first: an entry is never called durable before its flush completed.
+  LogExtent x;
+  x.durableEnd = m_logForReads->durableEnd();
+  x.first = m_logForReads->firstIndex();
+  x.last = m_logForReads->lastIndex();
+  x.durableEnd = std::min(x.durableEnd, x.last);
+  return x;
+}
+
+Status LiveNode::readLog(Index from, Index to, std::size_t maxBytes, std::vector<Entry>* out) const {
+  std::lock_guard lk(m_logMu);
+  if (!m_logForReads) return Status::notFound("node " + std::to_string(id()) + " is down");
+  from = std::max(from, m_logForReads->firstIndex());
+  to = std::min(to, m_logForReads->lastIndex());
+  if (from > to) return Status::ok();
+  return m_logForReads->read(from, to, maxBytes, out);
+}
+
 }  // namespace qlab::node

@@ -5,7 +5,7 @@
 // only handle to the node: every command is a queued call into the node thread, and what the
 // node looks like comes back as an immutable NodeView published at a bounded rate.
 //
-// DESIGN.md "Durability and what kill means":
+// docs/architecture.md "Kill, power loss, torn writes, pause":
 //   kill      power loss: the thread stops at once, sockets are reset, the unflushed buffer
 //             is discarded (with `torn`, a random prefix of it reaches the file first)
 //   pause     the thread stops processing but keeps its sockets open (a frozen VM)
@@ -88,6 +88,17 @@ class LiveNode : public QObject {
   // Entries [from, to] decoded for display, read through the node's log on the caller's
   // thread (the log is internally synchronized). Empty when the node is down.
   std::vector<EntryView> entries(Index from, Index to) const;
+  // The whole log as the node holds it now, buffered (not yet fdatasync'ed) entries included,
+  // for exports and final summaries. nullopt / kNotFound when the node is down: then what it
+  // holds is exactly what is in its files.
+  struct LogExtent {
+    Index first = 0;       // first index held (lastIndex + 1 when empty)
+    Index last = 0;        // last appended, buffered or not
+    Index durableEnd = 0;  // last index covered by a completed flush
+  };
+  std::optional<LogExtent> logExtent() const;
+  // Full entries [from, to], stopping early once maxBytes of payload are read.
+  Status readLog(Index from, Index to, std::size_t maxBytes, std::vector<Entry>* out) const;
 
  private:
   friend class NodeWorker;

@@ -3,6 +3,7 @@
 #include <QtTest>
 
 #include "core/cluster/history.h"
+#include "core/cluster/recorder.h"
 #include "core/kv/command.h"
 
 using namespace qlab;
@@ -130,6 +131,54 @@ class HistoryTest : public QObject {
     QCOMPARE(lost.size(), std::size_t(1));
     QCOMPARE(lost[0].client, std::uint64_t(1));
     QCOMPARE(lost[0].index, Index(5));
+  }
+
+  // A write whose entry was compacted below the log's first index cannot be judged from the
+  // log: counted as unjudged, not as lost and not as kept.
+  void ackJudgeCountsWritesBelowTheLogAsUnjudged() {
+    Operation old = w(1, "a", 0, 10);
+    old.seq = 1;
+    old.index = 3;
+    Operation missing = w(1, "b", 20, 30);
+    missing.seq = 2;
+    missing.index = 12;
+    Operation kept = w(2, "c", 20, 30);
+    kept.seq = 1;
+    kept.index = 11;
+    Entry e;
+    e.index = 11;
+    e.type = EntryType::kData;
+    e.payload = kv::encodeCommand({2, 1, "k", "c"});
+    AckJudge judge;
+    judge.see(e);
+    for (const auto& op : {old, missing, kept, r(3, "x", 0, 1)}) judge.judge(op, 10);
+    QCOMPARE(judge.verdict().unjudged, std::uint64_t(1));
+    QCOMPARE(judge.verdict().lost.size(), std::size_t(1));
+    QCOMPARE(judge.verdict().lost[0].index, Index(12));
+  }
+
+  // history.jsonl lines read back as the operations that were written (the export reads the
+  // recorder's spill file this way once memory no longer holds the whole history).
+  void historyLineRoundTrips() {
+    Operation a = w(7358046806917121ull, "v\"1", 1500, 2750);
+    a.seq = 42;
+    a.index = 9;
+    a.attempts = 2;
+    auto back = Recorder::operationFromJson(Recorder::operationToJson(a));
+    QVERIFY(back.has_value());
+    QCOMPARE(back->client, a.client);
+    QCOMPARE(back->seq, a.seq);
+    QCOMPARE(back->value, a.value);
+    QCOMPARE(back->index, a.index);
+    QCOMPARE(back->invokeUs, a.invokeUs);
+    QCOMPARE(back->completeUs, a.completeUs);
+    QCOMPARE(back->result, OpResult::kOk);
+    QCOMPARE(back->attempts, 2);
+    Operation absent = r(3, std::nullopt, 0, 5);
+    auto read = Recorder::operationFromJson(Recorder::operationToJson(absent));
+    QVERIFY(read && read->kind == OpKind::kRead && !read->found);
+    QVERIFY(!Recorder::operationFromJson("{\"op\": \"write\"}"));
+    QVERIFY(!Recorder::operationFromJson("not json"));
   }
 };
 

@@ -23,7 +23,7 @@ namespace {
 ClusterOptions fastOptions(int nodes) {
   ClusterOptions o;
   o.nodes = nodes;
-  o.electionTicks = 15;  // elections in 300-600 ms keep the tests short
+  o.electionTimeoutMs = 300;  // elections in 300-600 ms keep the tests short
   return o;
 }
 

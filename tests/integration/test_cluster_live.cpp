@@ -12,7 +12,7 @@ class ClusterLiveTest : public QObject {
   void electsCommitsAndSurvivesALeaderKill() {
     ClusterOptions o;
     o.nodes = 3;
-    o.electionTicks = 15;  // 300-600 ms: keep the test short
+    o.electionTimeoutMs = 300;  // 300-600 ms: keep the test short
     Cluster c(o);
     Status s = c.start();
     QVERIFY2(s.isOk(), s.toString().c_str());

@@ -214,9 +214,11 @@ class TestUiCluster : public QObject {
   void resetMakesAFreshClusterOfTheChosenSize() {
     const std::string oldDir = m_host->cluster()->dataDir();
     m_window->controls()->setClusterSize(4);
+    m_window->controls()->setElectionTimeoutMs(700);
     QSignalSpy reset(m_window.get(), &MainWindow::resetRequested);
     QTest::mouseClick(m_window->controls()->resetButton(), Qt::LeftButton);
     QCOMPARE(reset.count(), 1);
+    QCOMPARE(m_host->cluster()->options().electionTimeoutMs, 700);
     // The window asks its host for the new cluster (MainWindow::setHost).
     QCOMPARE(m_window->poller()->lastFrame().size, 4);
     QVERIFY(m_host->cluster()->dataDir() != oldDir);

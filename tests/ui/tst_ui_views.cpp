@@ -286,9 +286,11 @@ class TestUiViews : public QObject {
     QVERIFY(panel.quorumWarning()->text().contains(QStringLiteral("W=1")));
     QSignalSpy reset(&panel, &ControlsPanel::resetRequested);
     panel.setClusterSize(5);
+    panel.setElectionTimeoutMs(800);
     panel.resetButton()->click();
     QCOMPARE(reset.count(), 1);
     QCOMPARE(reset.at(0).at(0).toInt(), 5);
+    QCOMPARE(reset.at(0).at(2).toInt(), 800);
   }
 
   void timelinePairsSendsWithReceiptsAndFoldsHeartbeats() {

@@ -95,6 +95,13 @@ bool LessonController::restart() { return m_lesson && start(QString::fromStdStri
 void LessonController::connectRunner() {
   connect(m_runner.get(), &cluster::ScenarioRunner::stepStarted, this, [this](int i, const QString&) { onStepStarted(i); });
   connect(m_runner.get(), &cluster::ScenarioRunner::stepFailed, this, &LessonController::onStepFailed);
+  connect(m_runner.get(), &cluster::ScenarioRunner::stepWaiting, this, [this](int index, const QString&) {
+    if (!m_lesson) return;
+    const auto& step = m_lesson->scenario.steps[static_cast<std::size_t>(index)];
+    const QString who = step.fields.value(QStringLiteral("node")).toString(QStringLiteral("leader"));
+    m_running = tr("step %1: waiting for a %2 to be elected…").arg(index + 1).arg(who);
+    emit changed();
+  });
   connect(m_runner.get(), &cluster::ScenarioRunner::pausedAt, this, [this](int) { onPaused(); });
   connect(m_runner.get(), &cluster::ScenarioRunner::finished, this, [this](bool) { onFinished(); });
 }

@@ -25,10 +25,12 @@ Status ClusterHost::start(const cluster::ClusterOptions& options, const cluster:
   return Status::ok();
 }
 
-Status ClusterHost::reset(int nodes, const wal::FlushPolicy& policy) {
+Status ClusterHost::reset(int nodes, const wal::FlushPolicy& policy, int electionTimeoutMs) {
   cluster::ClusterOptions o = m_options;
   o.nodes = std::clamp(nodes, 1, kMaxNodes);
   o.flush = policy;
+  if (electionTimeoutMs > 0)
+    o.electionTimeoutMs = std::clamp(electionTimeoutMs, cluster::kMinElectionTimeoutMs, cluster::kMaxElectionTimeoutMs);
   o.dataDir.clear();  // always a fresh directory: the old one stays on disk for inspection
   if (o.writeQuorum > static_cast<std::uint32_t>(o.nodes)) o.writeQuorum = 0;
   std::optional<cluster::LoadOptions> load;

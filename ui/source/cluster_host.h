@@ -21,7 +21,8 @@ class ClusterHost : public QObject {
   Status start(const cluster::ClusterOptions& options, const cluster::LoadOptions* load = nullptr);
   // A fresh cluster of `nodes` nodes with `policy`, in a new temporary directory; the other
   // options (segment size, snapshots, W) are kept, the load restarts as it was.
-  Status reset(int nodes, const wal::FlushPolicy& policy);
+  // A fresh cluster like the current one with these settings (0 ms: keep the timeout).
+  Status reset(int nodes, const wal::FlushPolicy& policy, int electionTimeoutMs = 0);
   void stop();
 
   cluster::Cluster* cluster() const { return m_cluster.get(); }

@@ -18,6 +18,7 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include "core/cluster/cluster.h"
 #include "ui/view/cluster_actions.h"
 #include "ui/view/partition_editor.h"
 #include "ui/view/theme.h"
@@ -211,12 +212,23 @@ QWidget* ControlsPanel::clusterGroup() {
   pol->addWidget(m_defaultPolicy, 1);
   pol->addWidget(m_defaultDelay);
   f->addRow(tr("Policy"), pol);
+  m_electionBox = new QSpinBox(g);
+  m_electionBox->setRange(cluster::kMinElectionTimeoutMs, cluster::kMaxElectionTimeoutMs);
+  m_electionBox->setSingleStep(100);
+  m_electionBox->setValue(cluster::kDefaultElectionTimeoutMs);
+  m_electionBox->setSuffix(tr(" ms"));
+  m_electionBox->setToolTip(tr("Election timeout for the next reset: a follower that hears nothing from a leader "
+                               "for a random time between this and twice this stands for election. Shorter elects "
+                               "faster after a failure; longer leaves more time to watch each step. Heartbeats go "
+                               "out every 100 ms, so keep it well above that."));
+  f->addRow(tr("Election timeout"), m_electionBox);
   m_reset = new QPushButton(tr("Reset cluster"), g);
   m_reset->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
   m_reset->setToolTip(tr("Stop this cluster and start a new one of the chosen size and policy in a fresh "
                          "data directory. (Ctrl+Shift+R)"));
   f->addRow(m_reset);
-  connect(m_reset, &QPushButton::clicked, this, [this] { emit resetRequested(clusterSize(), defaultPolicy()); });
+  connect(m_reset, &QPushButton::clicked, this,
+          [this] { emit resetRequested(clusterSize(), defaultPolicy(), electionTimeoutMs()); });
   auto* slow = new QHBoxLayout;
   m_slowMotion = new QSlider(Qt::Horizontal, g);
   m_slowMotion->setRange(0, 40);  // 2^(v/8): 1x .. 32x slower
@@ -242,6 +254,8 @@ void ControlsPanel::setControl(ClusterControl* control) {
 
 int ControlsPanel::clusterSize() const { return m_sizeBox->value(); }
 void ControlsPanel::setClusterSize(int n) { m_sizeBox->setValue(n); }
+int ControlsPanel::electionTimeoutMs() const { return m_electionBox->value(); }
+void ControlsPanel::setElectionTimeoutMs(int ms) { m_electionBox->setValue(ms); }
 
 wal::FlushPolicy ControlsPanel::defaultPolicy() const {
   wal::FlushPolicy p;

@@ -31,6 +31,9 @@ class ControlsPanel : public QWidget {
   // Settings the window remembers.
   int clusterSize() const;
   void setClusterSize(int n);
+  // The election timeout T (ms) for the next reset: elections start after [T, 2T) of silence.
+  int electionTimeoutMs() const;
+  void setElectionTimeoutMs(int ms);
   wal::FlushPolicy defaultPolicy() const;
   void setDefaultPolicy(const wal::FlushPolicy& p);
   double timeScale() const;
@@ -52,7 +55,7 @@ class ControlsPanel : public QWidget {
   QSpinBox* rateBox() const { return m_rate; }
 
  signals:
-  void resetRequested(int nodes, const wal::FlushPolicy& policy);
+  void resetRequested(int nodes, const wal::FlushPolicy& policy, int electionTimeoutMs);
   void timeScaleChanged(double scale);
 
  private:
@@ -81,6 +84,7 @@ class ControlsPanel : public QWidget {
   QPushButton* m_write;
   QLabel* m_writeResult;
   QSpinBox* m_sizeBox;
+  QSpinBox* m_electionBox = nullptr;
   QComboBox* m_defaultPolicy;
   QSpinBox* m_defaultDelay;
   QPushButton* m_reset;

@@ -21,6 +21,8 @@ AppSettings AppSettings::load() {
   }
   a.theme = parseThemeMode(s.value(QStringLiteral("view/theme"), QStringLiteral("desktop")).toString());
   a.clusterSize = std::clamp(s.value(QStringLiteral("cluster/size"), 3).toInt(), 1, kMaxNodes);
+  a.electionTimeoutMs = std::clamp(s.value(QStringLiteral("cluster/electionTimeoutMs"), cluster::kDefaultElectionTimeoutMs).toInt(),
+                                   cluster::kMinElectionTimeoutMs, cluster::kMaxElectionTimeoutMs);
   auto mode = wal::parseFlushMode(s.value(QStringLiteral("cluster/policy"), QStringLiteral("always")).toString().toStdString());
   a.policy.mode = mode.isOk() ? mode.value() : wal::FlushMode::kAlways;
   a.policy.delayMs = std::clamp<qint64>(s.value(QStringLiteral("cluster/delayMs"), 200).toLongLong(), 1, 60000);
@@ -36,6 +38,7 @@ void AppSettings::save() const {
   s.setValue(QStringLiteral("window/state"), windowState);
   s.setValue(QStringLiteral("view/theme"), themeModeName(theme));
   s.setValue(QStringLiteral("cluster/size"), clusterSize);
+  s.setValue(QStringLiteral("cluster/electionTimeoutMs"), electionTimeoutMs);
   s.setValue(QStringLiteral("cluster/policy"), QString::fromLatin1(wal::flushModeName(policy.mode)));
   s.setValue(QStringLiteral("cluster/delayMs"), static_cast<qint64>(policy.delayMs));
   s.setValue(QStringLiteral("view/timeScale"), timeScale);

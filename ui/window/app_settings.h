@@ -1,9 +1,10 @@
 #pragma once
 // AppSettings: what the explorer remembers between runs (QSettings, organisation
 // "QuorumLab", application "quorumlab"): window geometry and dock layout, theme, the default
-// cluster size and flush policy for new clusters, the animation speed and the lanes' zoom.
+// cluster size, flush policy and election timeout for new clusters, the animation speed and the lanes' zoom.
 #include <QByteArray>
 
+#include "core/cluster/cluster.h"
 #include "core/wal/flusher.h"
 #include "ui/view/theme.h"
 
@@ -14,6 +15,7 @@ struct AppSettings {
   QByteArray windowState;
   ThemeMode theme = ThemeMode::kDesktop;
   int clusterSize = 3;
+  int electionTimeoutMs = cluster::kDefaultElectionTimeoutMs;
   wal::FlushPolicy policy;
   double timeScale = 1.0;
   int laneCellWidth = 46;

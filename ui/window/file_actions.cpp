@@ -134,6 +134,9 @@ bool FileActions::runScenarioFile(const QString& path) {
     m_window->scenarioProgress()->setValue(i);
     m_window->scenarioLabel()->setText(tr("Scenario \"%1\": step %2/%3: %4").arg(name).arg(i + 1).arg(steps).arg(what));
   });
+  connect(m_runner.get(), &cluster::ScenarioRunner::stepWaiting, this, [this, name, steps](int i, const QString& what) {
+    m_window->scenarioLabel()->setText(tr("Scenario \"%1\": step %2/%3: %4…").arg(name).arg(i + 1).arg(steps).arg(what));
+  });
   connect(m_runner.get(), &cluster::ScenarioRunner::stepFailed, this, [this](int i, const QString& why) {
     m_window->showStatus(tr("Step %1: %2").arg(i + 1).arg(why), 0);
   });
@@ -169,7 +172,8 @@ QJsonObject FileActions::exportConfig() const {
 
 Status FileActions::exportTo(const QString& dir, bool showProgress) {
   if (!m_live) return Status::unavailable("no live cluster to export");
-  const cluster::RunSummary summary = m_runner ? m_runner->summary() : cluster::summarize(*m_live, m_live->nowMs(), {});
+  // Judged again on the exported logs by exportCluster (what summary.json then holds).
+  cluster::RunSummary summary = m_runner ? m_runner->summary() : cluster::summarize(*m_live, m_live->nowMs(), {});
   std::unique_ptr<QProgressDialog> dlg;
   if (showProgress) {
     dlg = std::make_unique<QProgressDialog>(tr("Exporting…"), tr("Cancel"), 0, 1, m_window);

@@ -189,8 +189,8 @@ void MainWindow::setCluster(ClusterSource* source, ClusterControl* control, clus
 void MainWindow::setHost(ClusterHost* host) {
   connect(host, &ClusterHost::aboutToChange, this, [this] { setCluster(nullptr, nullptr); });
   connect(host, &ClusterHost::clusterChanged, this, [this, host] { setCluster(host->source(), host->source(), host->cluster()); });
-  connect(this, &MainWindow::resetRequested, host, [this, host](int n, const wal::FlushPolicy& p) {
-    const Status s = host->reset(n, p);
+  connect(this, &MainWindow::resetRequested, host, [this, host](int n, const wal::FlushPolicy& p, int electionMs) {
+    const Status s = host->reset(n, p, electionMs);
     showStatus(s.isOk() ? tr("New %1-node cluster in %2").arg(n).arg(QString::fromStdString(host->cluster()->dataDir()))
                         : tr("Reset failed: %1").arg(QString::fromStdString(s.message())), 0);
   });
@@ -301,6 +301,7 @@ void MainWindow::setThemeMode(ThemeMode m) {
 void MainWindow::applySettings(const AppSettings& s) {
   setThemeMode(s.theme);
   m_controls->setClusterSize(s.clusterSize);
+  m_controls->setElectionTimeoutMs(s.electionTimeoutMs);
   m_controls->setDefaultPolicy(s.policy);
   m_controls->setTimeScale(s.timeScale);
   m_clusterView->setTimeScale(s.timeScale);
@@ -315,6 +316,7 @@ AppSettings MainWindow::currentSettings() const {
   s.windowState = saveState();
   s.theme = m_theme;
   s.clusterSize = m_controls->clusterSize();
+  s.electionTimeoutMs = m_controls->electionTimeoutMs();
   s.policy = m_controls->defaultPolicy();
   s.timeScale = m_controls->timeScale();
   s.laneCellWidth = m_lanes->cellWidth();

@@ -90,7 +90,7 @@ class MainWindow : public QMainWindow {
   QDockWidget* lessonDock() const { return m_lessonDock; }
 
  signals:
-  void resetRequested(int nodes, const qlab::wal::FlushPolicy& policy);
+  void resetRequested(int nodes, const qlab::wal::FlushPolicy& policy, int electionTimeoutMs);
 
  protected:
   void closeEvent(QCloseEvent* e) override;
