@@ -85,9 +85,9 @@ int cmdRun(const Argv& argv) {
     if (!json || args.has("verbose"))
       std::fprintf(progress, "[%7lld ms] step %d: %s\n", static_cast<long long>(c.nowMs()), i + 1, what.toUtf8().constData());
   });
-  QObject::connect(&runner, &cluster::ScenarioRunner::stepWaiting, [&](int, const QString& what) {
+  QObject::connect(&runner, &cluster::ScenarioRunner::stepWaiting, [&](int i, const QString& what) {
     if (!json || args.has("verbose"))
-      std::fprintf(progress, "[%7lld ms] %s\n", static_cast<long long>(c.nowMs()), what.toUtf8().constData());
+      std::fprintf(progress, "[%7lld ms] step %d: %s\n", static_cast<long long>(c.nowMs()), i + 1, what.toUtf8().constData());
   });
   QObject::connect(&runner, &cluster::ScenarioRunner::stepFailed, [&](int, const QString& why) {
     std::fprintf(stderr, "quorumlab run: %s\n", why.toUtf8().constData());

@@ -4,6 +4,7 @@
 // read-only, exactly as its next recovery would find them.
 #include "core/cluster/cluster.h"
 #include "core/wal/log_verifier.h"
+#include "core/wal/record_codec.h"
 
 namespace qlab::cluster {
 
@@ -39,13 +40,7 @@ Result<Cluster::LogScan> Cluster::scanLog(NodeId id, const std::function<bool(co
   }
   bool any = false;
   auto checked = wal::verifyLog(wal::posixFileSystem(), nodeDir(id) + "/wal", {}, [&](const wal::RecordView& r) {
-    Entry e;
-    e.index = r.index;
-    e.generation = r.generation;
-    e.type = r.type;
-    e.flags = r.flags;
-    e.timestampMs = r.timestampMs;
-    e.payload.assign(r.payload);
+    const Entry e = wal::toEntry(r);
     if (!any) scan.first = e.index;
     any = true;
     scan.last = e.index;

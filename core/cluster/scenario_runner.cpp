@@ -147,9 +147,8 @@ bool ScenarioRunner::waitForRole(const Step& s) {
     if (!nodesOf(v).empty()) continue;
     const std::int64_t timeout = num(s.fields, "timeout_ms", kDefaultRoleWaitMs);
     const std::string what = "a " + role.toStdString() + " (" + std::to_string(timeout) + " ms; the step did not run)";
-    const std::string text = "scenario step " + std::to_string(m_index + 1) + " (" + s.kind + "): waiting for a " +
-                             role.toStdString() + ", up to " + std::to_string(timeout) + " ms";
-    m_cluster.logs().add(kNoNode, 2, text);
+    const std::string text = "waiting for a " + role.toStdString() + ", up to " + std::to_string(timeout) + " ms";
+    m_cluster.logs().add(kNoNode, 2, "scenario step " + std::to_string(m_index + 1) + " (" + s.kind + "): " + text);
     emit stepWaiting(m_index, QString::fromStdString(text));
     const int index = m_index;
     waitUntil([this, v] { return !nodesOf(v).empty(); }, timeout, what, [this, v, index] {

@@ -146,6 +146,9 @@ class ScenarioTest : public QObject {
     QVERIFY2(waiting[0].contains("waiting for a leader"), qPrintable(waiting[0]));
     QCOMPARE(failed.size(), 1);
     QVERIFY2(failed[0].contains("no-leader.json") && failed[0].contains("timed out waiting for a leader"), qPrintable(failed[0]));
+    bool logged = false;  // the event log pane says it too
+    for (const auto& line : c.logs().since(0)) logged = logged || line.text.find("step 2 (kill): waiting for a leader") != std::string::npos;
+    QVERIFY(logged);
     for (const auto& v : c.views()) QCOMPARE(v->status, node::NodeStatus::kRunning);  // nothing was killed
     c.stop();
   }
