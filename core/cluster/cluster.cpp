@@ -33,7 +33,7 @@ std::string writeQuorumName(std::uint32_t w) { return w == 0 ? "majority" : std:
 
 Cluster::Cluster(ClusterOptions options, QObject* parent)
     : QObject(parent), m_options(std::move(options)), m_writeQuorum(m_options.writeQuorum) {
-  m_startUs = SteadyClock::instance().nowUs();
+  m_clockBaseUs.store(SteadyClock::instance().nowUs());
   m_logs = std::make_unique<LogHub>();
   m_logs->setClock([this] { return nowMs(); });
   m_logs->setEcho(m_options.echoLogs);
@@ -52,7 +52,39 @@ Cluster::~Cluster() {
   }
 }
 
-std::int64_t Cluster::nowUs() const { return SteadyClock::instance().nowUs() - m_startUs; }
+std::int64_t Cluster::nowUs() const {
+  for (;;) {
+    const std::uint64_t seq = m_clockSeq.load(std::memory_order_acquire);
+    if (seq & 1) continue;  // freeze() or thaw() is writing
+    const std::int64_t frozenAt = m_frozenAtUs.load(std::memory_order_acquire);
+    const std::int64_t base = m_clockBaseUs.load(std::memory_order_acquire);
+    const std::int64_t now = frozenAt >= 0 ? frozenAt : SteadyClock::instance().nowUs() - base;
+    if (m_clockSeq.load(std::memory_order_acquire) == seq) return now;
+  }
+}
+
+void Cluster::freeze() {
+  if (frozen() || !started()) return;
+  const std::int64_t at = nowUs();
+  m_clockSeq.fetch_add(1, std::memory_order_acq_rel);
+  m_frozenAtUs.store(at, std::memory_order_release);
+  m_clockSeq.fetch_add(1, std::memory_order_acq_rel);
+  for (auto& n : m_nodes) n->setFrozen(true);
+  clusterEvent(node::EventKind::kFreeze, kNoNode, "every node, flusher and timer stands still");
+  m_log->info("cluster frozen at {} ms", at / 1000);
+}
+
+void Cluster::thaw() {
+  if (!frozen()) return;
+  clusterEvent(node::EventKind::kThaw, kNoNode, "going on as if no time had passed");
+  const std::int64_t at = m_frozenAtUs.load();
+  m_clockSeq.fetch_add(1, std::memory_order_acq_rel);
+  m_clockBaseUs.store(SteadyClock::instance().nowUs() - at, std::memory_order_release);
+  m_frozenAtUs.store(-1, std::memory_order_release);
+  m_clockSeq.fetch_add(1, std::memory_order_acq_rel);
+  for (auto& n : m_nodes) n->setFrozen(false);
+  m_log->info("cluster thawed at {} ms", at / 1000);
+}
 std::int64_t Cluster::nowMs() const { return nowUs() / 1000; }
 std::string Cluster::nodeDir(NodeId id) const { return m_dataDir + "/node-" + std::to_string(id); }
 
@@ -179,6 +211,7 @@ node::LiveNodeOptions Cluster::nodeOptions(NodeId id) const {
 
 void Cluster::stop() {
   if (!started()) return;
+  thaw();  // a clean shutdown flushes what is buffered, which a frozen flusher would not
   m_poll.stop();
   if (m_load) m_load->stop(0);
   for (auto& n : m_nodes) {

@@ -10,6 +10,7 @@
 //   c.kill(c.leader());                          // power loss
 //   c.restart(2); c.partition({{1}, {2, 3}}); c.heal();
 //   for (auto& v : c.views()) ...                // immutable per-node pictures
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -94,7 +95,16 @@ class Cluster : public QObject {
   const std::string& dataDir() const { return m_dataDir; }
   std::string nodeDir(NodeId id) const;
   std::int64_t nowMs() const;
-  std::int64_t nowUs() const;
+  std::int64_t nowUs() const;  // the cluster clock: stands still while the cluster is frozen
+
+  // Freeze (time travel): every node thread and flusher stands still and the cluster clock
+  // stops, so nothing times out because of the freeze: elections, client deadlines, delayed
+  // flushes and scenario waits all go on after thaw() as if no time had passed. Client
+  // requests already sent wait for their answer. Nodes can still be killed (they die) and
+  // restarted (they start frozen) meanwhile. Recorded as `freeze`/`thaw` events.
+  void freeze();
+  void thaw();
+  bool frozen() const { return m_frozenAtUs.load() >= 0; }
 
   // ---- faults and controls (ids are 1..size(); the "all" forms loop) ----
   void kill(NodeId id, bool torn = false);
@@ -169,7 +179,11 @@ class Cluster : public QObject {
   ClusterOptions m_options;
   std::string m_dataDir;
   bool m_ownsDataDir = false;
-  std::int64_t m_startUs = 0;
+  // The cluster clock: steady time minus m_clockBaseUs, or m_frozenAtUs while frozen (-1 when
+  // not). Read from every thread; written by freeze()/thaw() under a sequence count.
+  std::atomic<std::int64_t> m_clockBaseUs{0};
+  std::atomic<std::int64_t> m_frozenAtUs{-1};
+  std::atomic<std::uint64_t> m_clockSeq{0};
   std::map<NodeId, std::uint16_t> m_ports;
   std::vector<std::unique_ptr<node::LiveNode>> m_nodes;
   std::vector<int> m_lives;

@@ -40,6 +40,8 @@ class NodeWorker final : public QObject, public EngineHost {
     {
       std::lock_guard lk(m_owner->m_logMu);
       m_owner->m_logForReads = &m_engine->log();
+      m_owner->m_flusherForHold = m_flusher.get();
+      if (m_owner->m_frozen.load()) m_flusher->hold(true);
     }
 
     net::TransportOptions to;
@@ -94,6 +96,7 @@ class NodeWorker final : public QObject, public EngineHost {
       {
         std::lock_guard lk(m_owner->m_logMu);
         m_owner->m_logForReads = nullptr;
+        m_owner->m_flusherForHold = nullptr;
       }
       m_engine->log().simulatePowerLoss(torn, seed);
     }
@@ -315,6 +318,7 @@ Status LiveNode::startThread() {
     }
     return s;
   }
+  if (m_frozen.load()) blockThread();  // restarted while the cluster stands still
   return Status::ok();
 }
 
@@ -334,6 +338,7 @@ void LiveNode::stopThread(bool torn) {
   {
     std::lock_guard lk(m_pauseMu);
     m_pauseRequested = false;
+    m_freezeRequested = false;  // a kill while frozen: the thread must run its shutdown
   }
   m_pauseCv.notify_all();
   m_paused.store(false);
@@ -366,10 +371,39 @@ void LiveNode::pause() {
   }
   m_paused.store(true);
   if (m_options.logger) m_options.logger->warn("paused (the thread is frozen; its sockets stay open)");
-  m_mailbox->post([this] {
-    std::unique_lock lk(m_pauseMu);
-    m_pauseCv.wait(lk, [this] { return !m_pauseRequested; });
-  });
+  m_mailbox->post([this] { holdHere(); });
+}
+
+// On the node thread: stands still while paused or frozen.
+void LiveNode::holdHere() {
+  std::unique_lock lk(m_pauseMu);
+  m_pauseCv.wait(lk, [this] { return !m_pauseRequested && !m_freezeRequested; });
+}
+
+void LiveNode::blockThread() {
+  {
+    std::lock_guard lk(m_pauseMu);
+    m_freezeRequested = true;
+  }
+  m_mailbox->post([this] { holdHere(); });
+}
+
+void LiveNode::setFrozen(bool on) {
+  if (m_frozen.exchange(on) == on) return;
+  {
+    std::lock_guard lk(m_logMu);
+    if (m_flusherForHold) m_flusherForHold->hold(on);
+  }
+  if (!m_worker) return;
+  if (on) {
+    blockThread();
+  } else {
+    {
+      std::lock_guard lk(m_pauseMu);
+      m_freezeRequested = false;
+    }
+    m_pauseCv.notify_all();
+  }
 }
 
 void LiveNode::resume() {

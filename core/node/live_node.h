@@ -72,6 +72,11 @@ class LiveNode : public QObject {
   void resume();
   bool running() const;   // started and not killed
   bool paused() const { return m_paused.load(); }
+  // Freeze (time travel): the node thread and its flusher stand still until unfrozen, with no
+  // log line and no change to its view. Independent of pause(); a node killed while frozen
+  // dies, and one restarted while frozen starts frozen.
+  void setFrozen(bool on);
+  bool frozen() const { return m_frozen.load(); }
 
   void setFlushPolicy(const wal::FlushPolicy& p);
   void flushNow();
@@ -106,6 +111,8 @@ class LiveNode : public QObject {
   Status startThread();
   void stopThread(bool torn);
   void destroyThread();
+  void holdHere();     // node thread: wait while paused or frozen
+  void blockThread();  // post holdHere for a freeze
 
   LiveNodeOptions m_options;
   std::atomic<std::uint16_t> m_port{0};
@@ -120,9 +127,12 @@ class LiveNode : public QObject {
   std::mutex m_pauseMu;
   std::condition_variable m_pauseCv;
   bool m_pauseRequested = false;
+  bool m_freezeRequested = false;
+  std::atomic<bool> m_frozen{false};
   // Read access to the log from other threads while the node is up.
   mutable std::mutex m_logMu;
   const wal::SegmentedLog* m_logForReads = nullptr;  // set by the worker while its engine lives
+  wal::Flusher* m_flusherForHold = nullptr;           // likewise, for freezing
   wal::FlushPolicy m_policy;
 };
 

@@ -36,6 +36,8 @@ const char* eventKindName(EventKind k) {
     case EventKind::kStale: return "stale";
     case EventKind::kTornTail: return "torn_tail";
     case EventKind::kRecovery: return "recovery";
+    case EventKind::kFreeze: return "freeze";
+    case EventKind::kThaw: return "thaw";
   }
   return "unknown";
 }

@@ -26,6 +26,7 @@ enum class EventKind : std::uint8_t {
   kStale,                             // rejected a message of an older generation
   kTornTail,                          // recovery cut a torn record: a = byte offset, b = bytes cut
   kRecovery,                          // recovered from disk: a = first index, b = last index
+  kFreeze, kThaw,                     // the whole cluster stood still (time travel's freeze) / went on
 };
 const char* eventKindName(EventKind k);
 

@@ -106,12 +106,24 @@ void Flusher::stop() {
   if (m_thread.joinable()) m_thread.join();
 }
 
+void Flusher::hold(bool on) {
+  {
+    std::lock_guard lk(m_mu);
+    m_held = on;
+  }
+  m_cv.notify_all();
+}
+
 void Flusher::run() {
   // A latched log keeps its buffer forever: not work, or the thread would spin.
   auto hasWork = [this] { return m_log.bufferedBytes() > 0 && m_log.health().isOk(); };
   std::unique_lock lk(m_mu);
   bool backOff = false;
   while (!m_stop) {
+    if (m_held) {
+      m_cv.wait(lk, [&] { return m_stop || !m_held; });
+      continue;
+    }
     const FlushPolicy p = m_policy;
     bool due = false;
     if (backOff) {
@@ -132,13 +144,21 @@ void Flusher::run() {
         });
         due = m_flushRequested || (m_policy == p && hasWork());
         break;
-      case FlushMode::kDelayed:
-        m_cv.wait_for(lk, std::chrono::milliseconds(std::max<std::int64_t>(p.delayMs, 1)),
-                      [&] { return m_stop || m_flushRequested || !(m_policy == p); });
-        due = m_flushRequested || m_policy == p;
+      case FlushMode::kDelayed: {
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max<std::int64_t>(p.delayMs, 1));
+        for (;;) {
+          const bool woken = m_cv.wait_until(lk, deadline, [&] { return m_stop || m_flushRequested || !(m_policy == p) || m_held; });
+          if (!woken || !m_held || m_stop) break;
+          // Frozen: the time held does not count towards the delay.
+          const auto heldAt = std::chrono::steady_clock::now();
+          m_cv.wait(lk, [&] { return m_stop || !m_held; });
+          deadline += std::chrono::steady_clock::now() - heldAt;
+        }
+        due = !m_stop && (m_flushRequested || m_policy == p);
         break;
+      }
     }
-    if (m_stop || !due) continue;
+    if (m_stop || !due || m_held) continue;  // held meanwhile: the loop's top waits
     m_flushRequested = false;
     if (!m_log.health().isOk()) continue;  // latched: nothing to do until stopped
     lk.unlock();

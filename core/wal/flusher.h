@@ -56,6 +56,10 @@ class Flusher {
   Status lastError() const;
   // Stops the thread without flushing (used by kill). Idempotent.
   void stop();
+  // Holds the thread still (the cluster is frozen): nothing is flushed until released, and a
+  // `delayed` flush comes as late after the release as it was due after the hold began. A
+  // flush already under way finishes first.
+  void hold(bool on);
 
  private:
   void run();
@@ -66,6 +70,7 @@ class Flusher {
   FlushPolicy m_policy;
   bool m_stop = false;
   bool m_flushRequested = false;
+  bool m_held = false;
   Status m_lastError;
   std::atomic<std::uint64_t> m_flushes{0};
   std::thread m_thread;

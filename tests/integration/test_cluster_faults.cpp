@@ -53,6 +53,66 @@ std::vector<QJsonObject> readJsonLines(const QString& path) {
 class ClusterFaultsTest : public QObject {
   Q_OBJECT
  private slots:
+  // Freeze: for 5.5 s nothing moves (no appends, no flushes although a delayed flush is due
+  // every 300 ms, no events, the cluster clock stands), a follower killed and restarted
+  // meanwhile starts frozen, and after the thaw the cluster goes on as if no time had passed:
+  // the same leader in the same generation (2T = 1.6 s went by on the wall), and no client
+  // request timed out (their deadline is 5 s).
+  void freezeStopsEverythingAndThawGoesOnAsIfNoTimePassed() {
+    ClusterOptions o = fastOptions(3);
+    o.electionTimeoutMs = 800;
+    o.flush = {wal::FlushMode::kDelayed, 300};
+    Cluster c(o);
+    QVERIFY(c.start().isOk());
+    QTRY_VERIFY_WITH_TIMEOUT(c.leader() != kNoNode, 10000);
+    c.load().start({.clients = 2, .rate = 100, .keys = 20});
+    QTRY_VERIFY_WITH_TIMEOUT(c.recorder().stats().okWrites > 50, 15000);
+    const NodeId leader = c.leader();
+    const Generation generation = c.view(leader)->generation;
+    auto extent = [&](NodeId id) {
+      auto s = c.scanLog(id, [](const Entry&, bool) { return false; });
+      return s.isOk() ? std::make_pair(s->last, s->durableEnd) : std::make_pair(Index{0}, Index{0});
+    };
+
+    c.freeze();
+    QVERIFY(c.frozen());
+    QTest::qWait(300);  // a flush or append already under way at the freeze finishes
+    const std::int64_t frozenAt = c.nowMs();
+    const std::uint64_t events = c.recorder().lastEventSeq();
+    const RecorderStats before = c.recorder().stats();
+    std::vector<std::pair<Index, Index>> extents;
+    for (NodeId id = 1; id <= 3; ++id) extents.push_back(extent(id));
+    const NodeId follower = leader == 3 ? 2 : 3;
+    c.kill(follower);
+    QVERIFY(c.restart(follower).isOk());  // returns: starts frozen, does not hang
+    QTest::qWait(5200);
+    QCOMPARE(c.nowMs(), frozenAt);
+    for (NodeId id = 1; id <= 3; ++id)
+      if (id != follower) QCOMPARE(extent(id), extents[id - 1]);
+    const auto afterRestart = extent(follower);
+    QTest::qWait(200);
+    QCOMPARE(extent(follower), afterRestart);  // recovered, then stood still
+    QCOMPARE(c.recorder().stats().okWrites, before.okWrites);
+    for (const auto& e : c.recorder().eventsSince(events))  // only what the test itself did
+      QVERIFY2(e.event.kind == node::EventKind::kKill || e.event.kind == node::EventKind::kRestart ||
+                   e.event.kind == node::EventKind::kRecovery,
+               node::eventKindName(e.event.kind));
+
+    c.thaw();
+    QVERIFY(!c.frozen());
+    QTRY_VERIFY_WITH_TIMEOUT(c.recorder().stats().okWrites > before.okWrites + 50, 15000);
+    QVERIFY(c.nowMs() - frozenAt < 5000);  // the frozen time did not count
+    QCOMPARE(c.leader(), leader);
+    QCOMPARE(c.view(leader)->generation, generation);
+    QCOMPARE(c.recorder().stats().timedOut, before.timedOut);
+    QTRY_VERIFY_WITH_TIMEOUT(extent(follower).second > afterRestart.second, 10000);  // its flusher runs again
+    c.load().stop(5000);
+    QVERIFY2(c.checker().violations().empty(), joined(c.checker().violations()).c_str());
+    QCOMPARE(c.recorder().count(node::EventKind::kFreeze), std::uint64_t(1));
+    QCOMPARE(c.recorder().count(node::EventKind::kThaw), std::uint64_t(1));
+    c.stop();
+  }
+
   void fiftyRandomKillRestartPauseCyclesUnderLoadKeepEveryPromise() {
     std::uint64_t seed = std::getenv("QLAB_CHAOS_SEED") ? std::strtoull(std::getenv("QLAB_CHAOS_SEED"), nullptr, 10) : 20261124;
     qInfo("chaos seed %llu (replay with QLAB_CHAOS_SEED)", static_cast<unsigned long long>(seed));

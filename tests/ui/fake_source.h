@@ -129,6 +129,7 @@ class FakeSource : public ClusterSource, public ClusterControl {
   }
   std::vector<cluster::LostWrite> lostWrites() const override { return m_lost; }
   bool loadRunning() const override { return m_loadRunning; }
+  bool frozen() const override { return m_frozen; }
   cluster::LoadOptions loadOptions() const override { return m_load; }
 
   // ---- ClusterControl ----
@@ -173,6 +174,10 @@ class FakeSource : public ClusterSource, public ClusterControl {
                        std::to_string(f.delayMs) + (oneWay ? " oneway" : ""));
     m_links[{from, to}] = {f.cut, f.delayMs, f.dropProbability};
     if (!oneWay) m_links[{to, from}] = {f.cut, f.delayMs, f.dropProbability};
+  }
+  void setFrozen(bool on) override {
+    commands.push_back(on ? "freeze" : "thaw");
+    m_frozen = on;
   }
   void heal() override {
     commands.push_back("heal");
@@ -223,6 +228,7 @@ class FakeSource : public ClusterSource, public ClusterControl {
   std::vector<cluster::Finding> m_findings;
   std::vector<cluster::LostWrite> m_lost;
   bool m_loadRunning = false;
+  bool m_frozen = false;
   cluster::LoadOptions m_load;
 };
 

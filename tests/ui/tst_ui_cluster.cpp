@@ -14,6 +14,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QToolButton>
 #include <QtTest>
@@ -98,6 +99,34 @@ class TestUiCluster : public QObject {
     const QColor at = img.pixelColor((ring->nodeCenter(2) + QPointF(0, ring->height() / 30.0)).toPoint());
     QVERIFY2(std::abs(at.red() - dead.red()) + std::abs(at.green() - dead.green()) + std::abs(at.blue() - dead.blue()) < 40,
              qPrintable(at.name() + " vs " + dead.name()));
+  }
+
+  // Space freezes the whole cluster: the HWM and every log stand still, the status bar says
+  // so and the action shows it checked; Space again thaws it and commits go on.
+  void spaceFreezesTheClusterAndSpaceAgainThawsIt() {
+    QAction* freeze = m_window->actions()->freeze();
+    QVERIFY(freeze->isEnabled() && !freeze->isChecked());
+    QCOMPARE(freeze->shortcut(), QKeySequence(Qt::Key_Space));
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->poller()->lastFrame().hwm > 3, kTimeoutMs);
+    QTest::keyClick(m_window.get(), Qt::Key_Space);
+    QVERIFY(m_host->cluster()->frozen());
+    QTRY_VERIFY_WITH_TIMEOUT(freeze->isChecked(), 2000);
+    auto statusSaysFrozen = [&] {
+      for (QLabel* l : m_window->statusBar()->findChildren<QLabel*>())
+        if (l->text().startsWith(QStringLiteral("FROZEN at"))) return true;
+      return false;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(statusSaysFrozen(), 2000);
+    QTest::qWait(300);
+    const Index hwm = m_window->poller()->lastFrame().hwm;
+    const Index end = view(1)->lastIndex;
+    QTest::qWait(1500);
+    QCOMPARE(m_window->poller()->lastFrame().hwm, hwm);
+    QCOMPARE(view(1)->lastIndex, end);
+    QTest::keyClick(m_window.get(), Qt::Key_Space);
+    QVERIFY(!m_host->cluster()->frozen());
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->poller()->lastFrame().hwm > hwm, kTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(!freeze->isChecked(), 2000);
   }
 
   void restartBringsTheNodeBack() {

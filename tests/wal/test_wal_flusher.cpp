@@ -91,6 +91,24 @@ class WalFlusherTest : public QObject {
     QCOMPARE(f.policy().delayMs, std::int64_t{200});
   }
 
+  // A held flusher (the cluster is frozen) flushes nothing, under delayed or group, until it
+  // is released; then it goes on.
+  void heldFlusherFlushesNothingUntilReleased() {
+    MemFileSystem fs;
+    auto log = mustOpen(fs, kDir);
+    Flusher f(*log, {FlushMode::kDelayed, 50});
+    f.hold(true);
+    QLAB_VERIFY_OK(appendOne(f, entryFor(1)));
+    QTest::qWait(400);  // eight delays
+    QCOMPARE(log->durableEnd(), Index{0});
+    f.setPolicy({FlushMode::kGroup, 0});
+    f.flushNow();
+    QTest::qWait(200);
+    QCOMPARE(log->durableEnd(), Index{0});
+    f.hold(false);
+    QLAB_VERIFY_OK(f.waitDurable(1, 5000));
+  }
+
   void manualFlushesOnlyWhenAsked() {
     MemFileSystem fs;
     auto log = mustOpen(fs, kDir);

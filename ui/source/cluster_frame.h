@@ -24,6 +24,7 @@ struct ClusterFrame {
   std::string writeQuorumWarning;
   bool loadRunning = false;
   double loadRate = 0;
+  bool frozen = false;         // the cluster stands still (its clock too)
 
   // Since the previous frame.
   std::vector<cluster::RecordedEvent> events;
@@ -45,6 +46,7 @@ struct ClusterFrame {
     f.writeQuorumWarning = writeQuorumWarning;
     f.loadRunning = loadRunning;
     f.loadRate = loadRate;
+    f.frozen = frozen;
     return f;
   }
 

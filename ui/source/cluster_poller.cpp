@@ -42,6 +42,7 @@ void ClusterPoller::buildFrame(ClusterFrame& f) {
   f.writeQuorum = s.writeQuorum();
   f.writeQuorumWarning = s.writeQuorumWarning();
   f.loadRunning = s.loadRunning();
+  f.frozen = s.frozen();
   f.loadRate = s.loadOptions().rate;
 
   f.events = s.eventsSince(m_eventSeq, kMaxEventsPerFrame);

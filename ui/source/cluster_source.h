@@ -69,6 +69,8 @@ class ClusterSource {
 
   virtual bool loadRunning() const = 0;
   virtual cluster::LoadOptions loadOptions() const = 0;
+  // The whole cluster stands still (Cluster::freeze): nothing moves until it is thawed.
+  virtual bool frozen() const = 0;
 };
 
 class ClusterControl {
@@ -87,6 +89,7 @@ class ClusterControl {
   virtual void partition(const std::vector<std::vector<NodeId>>& groups) = 0;
   virtual void setLink(NodeId from, NodeId to, const net::LinkFault& fault, bool oneWay) = 0;
   virtual void heal() = 0;
+  virtual void setFrozen(bool on) = 0;
   virtual bool setWriteQuorum(std::uint32_t w) = 0;
   virtual void startLoad(const cluster::LoadOptions& o) = 0;
   virtual void stopLoad() = 0;

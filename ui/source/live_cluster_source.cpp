@@ -84,6 +84,8 @@ void LiveClusterSource::setLink(NodeId from, NodeId to, const net::LinkFault& fa
   m_cluster.setLink(from, to, fault, oneWay);
 }
 void LiveClusterSource::heal() { m_cluster.heal(); }
+bool LiveClusterSource::frozen() const { return m_cluster.frozen(); }
+void LiveClusterSource::setFrozen(bool on) { on ? m_cluster.freeze() : m_cluster.thaw(); }
 bool LiveClusterSource::setWriteQuorum(std::uint32_t w) { return m_cluster.setWriteQuorum(w); }
 
 void LiveClusterSource::startLoad(const cluster::LoadOptions& o) {

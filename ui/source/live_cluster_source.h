@@ -32,6 +32,7 @@ class LiveClusterSource : public ClusterSource, public ClusterControl {
   std::vector<cluster::Finding> findingsFrom(std::size_t first) const override;
   std::vector<cluster::LostWrite> lostWrites() const override;
   bool loadRunning() const override;
+  bool frozen() const override;
   cluster::LoadOptions loadOptions() const override;
 
   // ClusterControl
@@ -46,6 +47,7 @@ class LiveClusterSource : public ClusterSource, public ClusterControl {
   void partition(const std::vector<std::vector<NodeId>>& groups) override;
   void setLink(NodeId from, NodeId to, const net::LinkFault& fault, bool oneWay) override;
   void heal() override;
+  void setFrozen(bool on) override;
   bool setWriteQuorum(std::uint32_t w) override;
   void startLoad(const cluster::LoadOptions& o) override;
   void stopLoad() override;

@@ -37,6 +37,12 @@ ClusterActions::ClusterActions(QWidget* window) : QObject(window), m_window(wind
   m_load = make(tr("Client &load"), Qt::Key_L,
                 tr("Start or stop the background clients writing to the cluster. (L)"));
   m_load->setCheckable(true);
+  m_freeze = make(tr("Free&ze cluster"), Qt::Key_Space,
+                  tr("Stop the whole cluster in this instant: every node thread, flusher, client deadline "
+                     "and the cluster's clock stand still, so nothing times out because of the freeze. "
+                     "Ask \"what happens next?\", then press again: it goes on as if no time had passed. "
+                     "(Space)"));
+  m_freeze->setCheckable(true);
 
   m_policyGroup = new QActionGroup(this);
   const std::pair<wal::FlushMode, QString> modes[] = {
@@ -92,6 +98,12 @@ ClusterActions::ClusterActions(QWidget* window) : QObject(window), m_window(wind
     m_control->heal();
     emit message(tr("Network healed: every link works again."));
   });
+  connect(m_freeze, &QAction::triggered, this, [this](bool on) {
+    if (!m_control) return;
+    m_control->setFrozen(on);
+    emit message(on ? tr("Cluster frozen: nothing moves and no time passes for it. Space goes on.")
+                    : tr("Cluster thawed: it goes on as if no time had passed."));
+  });
   connect(m_load, &QAction::triggered, this, [this](bool on) {
     if (!m_control) return;
     if (on) m_control->startLoad(m_loadOptions);
@@ -135,6 +147,9 @@ void ClusterActions::setTarget(NodeId id) {
 
 void ClusterActions::updateFrame(const ClusterFrame& f) {
   m_size = f.size;
+  m_freeze->setEnabled(f.size > 0);
+  m_freeze->setChecked(f.frozen);
+  m_freeze->setText(f.frozen ? tr("Thaw cluster") : tr("Free&ze cluster"));
   if (static_cast<int>(m_target) > f.size) setTarget(f.size > 0 ? 1 : kNoNode);
   m_targetView = m_target ? f.views[m_target - 1] : nullptr;
   for (int i = 0; i < m_select.size(); ++i) m_select[i]->setEnabled(i < f.size);

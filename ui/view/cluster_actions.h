@@ -35,6 +35,7 @@ class ClusterActions : public QObject {
   QAction* dropResponses() const { return m_dropResponses; }
   QAction* heal() const { return m_heal; }
   QAction* load() const { return m_load; }
+  QAction* freeze() const { return m_freeze; }
   QAction* policy(wal::FlushMode m) const;
   const QList<QAction*>& selectNode() const { return m_select; }
 
@@ -69,6 +70,7 @@ class ClusterActions : public QObject {
   QAction* m_dropResponses;
   QAction* m_heal;
   QAction* m_load;
+  QAction* m_freeze;
   QActionGroup* m_policyGroup;
   QList<QAction*> m_policies;
   QList<QAction*> m_select;

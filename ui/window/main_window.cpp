@@ -264,7 +264,8 @@ void MainWindow::onFrame(const ClusterFrame& f) {
   }
   int up = 0;
   for (const auto& v : f.views) up += v->status == node::NodeStatus::kRunning ? 1 : 0;
-  const QString text = tr("%1 of %2 nodes up · leader %3 · HWM %4 · load %5 · data %6")
+  const QString text = (f.frozen ? tr("FROZEN at %1 s · ").arg(static_cast<double>(f.nowMs) / 1000.0, 0, 'f', 1) : QString()) +
+                       tr("%1 of %2 nodes up · leader %3 · HWM %4 · load %5 · data %6")
                            .arg(up).arg(f.size)
                            .arg(f.leader ? QString::number(f.leader) : tr("none"))
                            .arg(f.hwm)

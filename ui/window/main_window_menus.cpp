@@ -5,6 +5,7 @@
 #include <QApplication>
 #include <QDockWidget>
 #include <QMenuBar>
+#include <QToolBar>
 #include <QMessageBox>
 #include <QPushButton>
 
@@ -60,6 +61,11 @@ void MainWindow::buildMenus() {
 
   QMenu* clusterMenu = menuBar()->addMenu(tr("&Cluster"));
   clusterMenu->setToolTipsVisible(true);
+  clusterMenu->addAction(m_actions->freeze());
+  QToolBar* time = addToolBar(tr("Time"));
+  time->setObjectName(QStringLiteral("timeToolBar"));  // saved with the window state
+  time->setMovable(false);
+  time->addAction(m_actions->freeze());
   clusterMenu->addAction(m_actions->load());
   clusterMenu->addAction(m_actions->heal());
   clusterMenu->addSeparator();
