@@ -101,14 +101,14 @@ class TestUiCluster : public QObject {
              qPrintable(at.name() + " vs " + dead.name()));
   }
 
-  // Space freezes the whole cluster: the HWM and every log stand still, the status bar says
-  // so and the action shows it checked; Space again thaws it and commits go on.
-  void spaceFreezesTheClusterAndSpaceAgainThawsIt() {
+  // F8 freezes the whole cluster: the HWM and every log stand still, the status bar says so
+  // and the action shows it checked; F8 again thaws it and commits go on.
+  void f8FreezesTheClusterAndF8AgainThawsIt() {
     QAction* freeze = m_window->actions()->freeze();
     QVERIFY(freeze->isEnabled() && !freeze->isChecked());
-    QCOMPARE(freeze->shortcut(), QKeySequence(Qt::Key_Space));
+    QCOMPARE(freeze->shortcut(), QKeySequence(Qt::Key_F8));
     QTRY_VERIFY_WITH_TIMEOUT(m_window->poller()->lastFrame().hwm > 3, kTimeoutMs);
-    QTest::keyClick(m_window.get(), Qt::Key_Space);
+    QTest::keyClick(m_window.get(), Qt::Key_F8);
     QVERIFY(m_host->cluster()->frozen());
     QTRY_VERIFY_WITH_TIMEOUT(freeze->isChecked(), 2000);
     auto statusSaysFrozen = [&] {
@@ -123,7 +123,7 @@ class TestUiCluster : public QObject {
     QTest::qWait(1500);
     QCOMPARE(m_window->poller()->lastFrame().hwm, hwm);
     QCOMPARE(view(1)->lastIndex, end);
-    QTest::keyClick(m_window.get(), Qt::Key_Space);
+    QTest::keyClick(m_window.get(), Qt::Key_F8);
     QVERIFY(!m_host->cluster()->frozen());
     QTRY_VERIFY_WITH_TIMEOUT(m_window->poller()->lastFrame().hwm > hwm, kTimeoutMs);
     QTRY_VERIFY_WITH_TIMEOUT(!freeze->isChecked(), 2000);

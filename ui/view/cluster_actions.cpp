@@ -37,11 +37,13 @@ ClusterActions::ClusterActions(QWidget* window) : QObject(window), m_window(wind
   m_load = make(tr("Client &load"), Qt::Key_L,
                 tr("Start or stop the background clients writing to the cluster. (L)"));
   m_load->setCheckable(true);
-  m_freeze = make(tr("Free&ze cluster"), Qt::Key_Space,
+  // F8 as in a debugger's pause/continue (Space would steal the focused button's click).
+  m_freeze = make(tr("Free&ze cluster"), Qt::Key_F8,
                   tr("Stop the whole cluster in this instant: every node thread, flusher, client deadline "
                      "and the cluster's clock stand still, so nothing times out because of the freeze. "
                      "Ask \"what happens next?\", then press again: it goes on as if no time had passed. "
-                     "(Space)"));
+                     "(F8 or Pause)"));
+  m_freeze->setShortcuts({QKeySequence(Qt::Key_F8), QKeySequence(Qt::Key_Pause)});
   m_freeze->setCheckable(true);
 
   m_policyGroup = new QActionGroup(this);
@@ -101,7 +103,7 @@ ClusterActions::ClusterActions(QWidget* window) : QObject(window), m_window(wind
   connect(m_freeze, &QAction::triggered, this, [this](bool on) {
     if (!m_control) return;
     m_control->setFrozen(on);
-    emit message(on ? tr("Cluster frozen: nothing moves and no time passes for it. Space goes on.")
+    emit message(on ? tr("Cluster frozen: nothing moves and no time passes for it. F8 goes on.")
                     : tr("Cluster thawed: it goes on as if no time had passed."));
   });
   connect(m_load, &QAction::triggered, this, [this](bool on) {
