@@ -1,7 +1,7 @@
 #pragma once
 // The subcommands of `quorumlab` (docs/cli-tools.md). Each takes the arguments after its name and
 // returns the process exit code: 0 ok, 1 usage or bad input, 2 corruption (verify),
-// 3 invariant violated (run).
+// 3 invariant violated (run) or history not linearizable (check).
 #include <string>
 #include <vector>
 
@@ -14,5 +14,6 @@ int cmdRun(const Argv& args);
 int cmdDump(const Argv& args);
 int cmdVerify(const Argv& args);
 int cmdBench(const Argv& args);
+int cmdCheck(const Argv& args);
 
 }  // namespace qlab::app

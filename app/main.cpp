@@ -20,6 +20,7 @@ usage:
   quorumlab bench recovery [--bytes N] [--dir D] [--json]
   quorumlab bench cluster [--nodes N] [--policy P] [--clients C] [--seconds S] [--json]
   quorumlab bench memory [--entries N] [--record-bytes B] [--dir D] [--json]
+  quorumlab check HISTORY [--json]
   quorumlab --help | --version
 
 commands:
@@ -29,8 +30,11 @@ commands:
   dump     print the entries of one node's log (DIR is its data directory or its wal/)
   verify   check every segment and record of one node's log; never modifies files
   bench    measure the write-ahead log, recovery, a whole cluster or a node's memory
+  check    judge a client history (history.jsonl, ours or another system's) for
+           linearizability
 
 exit codes: 0 ok, 1 usage or bad input, 2 corruption found (verify), 3 invariant violated (run)
+            or not linearizable (check)
 )";
 
 }  // namespace
@@ -53,6 +57,7 @@ int main(int argc, char** argv) {
   if (cmd == "dump") return qlab::app::cmdDump(rest);
   if (cmd == "verify") return qlab::app::cmdVerify(rest);
   if (cmd == "bench") return qlab::app::cmdBench(rest);
+  if (cmd == "check") return qlab::app::cmdCheck(rest);
   std::fprintf(stderr, "quorumlab: unknown command '%s' (see quorumlab --help)\n", cmd.c_str());
   return 1;
 }

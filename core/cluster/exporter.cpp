@@ -96,8 +96,8 @@ Status writeAndJudgeHistory(Recorder& recorder, const Recorder::HistorySnapshot&
     std::ifstream in(spill, std::ios::binary);
     std::string line;
     for (std::uint64_t i = 0; i < history.total && std::getline(in, line); ++i) {
-      auto op = Recorder::operationFromJson(line);
-      if (!op) return Status::corruption(spill + ":" + std::to_string(i + 1) + ": not a history line");
+      auto op = parseOperationLine(line);
+      if (!op.isOk()) return Status::corruption(spill + ":" + std::to_string(i + 1) + ": " + op.status().message());
       judge.judge(*op, firstIndex);
       out << line << '\n';
     }

@@ -6,11 +6,13 @@
 #include <cstdint>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "core/common/entry.h"
+#include "core/common/status.h"
 #include "core/common/types.h"
 
 namespace qlab::cluster {
@@ -74,6 +76,12 @@ class AckJudge {
   std::set<std::pair<std::uint64_t, std::uint64_t>> m_applied;
   std::unordered_map<std::uint64_t, std::uint64_t> m_newestSeq;
 };
+
+// One history.jsonl line read back, every field checked; kInvalidArgument "field 'x': what
+// is wrong" (history_file.cpp).
+Result<Operation> parseOperationLine(std::string_view line);
+// A whole history.jsonl; errors say "FILE:LINE: field 'x': what is wrong". Blank lines skipped.
+Result<std::vector<Operation>> loadHistoryFile(const std::string& path);
 
 // The whole committed log at once (from the first index on): AckJudge's lost writes.
 std::vector<LostWrite> findLostAcknowledged(const std::vector<Operation>& history,

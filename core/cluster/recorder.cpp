@@ -1,8 +1,5 @@
 #include "core/cluster/recorder.h"
 
-#include <QJsonDocument>
-#include <QJsonObject>
-
 #include <algorithm>
 #include <filesystem>
 
@@ -67,26 +64,9 @@ std::string Recorder::operationToJson(const Operation& op) {
 }
 
 std::optional<Operation> Recorder::operationFromJson(const std::string& line) {
-  const QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(line));
-  if (!doc.isObject()) return std::nullopt;
-  const QJsonObject o = doc.object();
-  const QString kind = o.value("op").toString();
-  const QString result = o.value("result").toString();
-  if ((kind != "write" && kind != "read") || !o.value("client").isDouble() || !o.value("seq").isDouble())
-    return std::nullopt;
-  Operation op;
-  op.client = static_cast<std::uint64_t>(o.value("client").toDouble());
-  op.seq = static_cast<std::uint64_t>(o.value("seq").toDouble());
-  op.kind = kind == "write" ? OpKind::kWrite : OpKind::kRead;
-  op.key = o.value("key").toString().toStdString();
-  op.found = o.value("value").isString();
-  op.value = o.value("value").toString().toStdString();
-  op.invokeUs = static_cast<std::int64_t>(o.value("invoke_ms").toDouble() * 1000.0);
-  op.completeUs = static_cast<std::int64_t>(o.value("complete_ms").toDouble() * 1000.0);
-  op.result = result == "ok" ? OpResult::kOk : result == "fail" ? OpResult::kFail : OpResult::kTimeout;
-  op.index = o.value("index").isDouble() ? static_cast<Index>(o.value("index").toDouble()) : 0;
-  op.attempts = o.value("attempts").toInt();
-  return op;
+  auto op = parseOperationLine(line);
+  if (!op.isOk()) return std::nullopt;
+  return std::move(op.value());
 }
 
 void Recorder::record(const node::NodeEvent& e) {

@@ -241,6 +241,45 @@ class AppCliTest : public QObject {
     QVERIFY2(both.err.contains("not both"), qPrintable(both.err));
   }
 
+  // quorumlab check judges a history.jsonl: 0 linearizable, 3 not (naming the operations),
+  // 1 for a malformed line (naming the file, the line and the field).
+  void checkJudgesAHistoryAndNamesTheBadLineAndField() {
+    QTemporaryDir tmp;
+    const std::string dir = tmp.path().toStdString();
+    auto op = [](int client, int seq, const char* kind, const char* value, double inv, double done, const char* result) {
+      return QStringLiteral(R"({"client":%1,"seq":%2,"op":"%3","key":"k","value":%4,"invoke_ms":%5,"complete_ms":%6,"result":"%7","index":null,"attempts":1})")
+          .arg(client).arg(seq).arg(kind).arg(value ? QStringLiteral("\"%1\"").arg(value) : QStringLiteral("null"))
+          .arg(inv).arg(done).arg(result).toStdString() + "\n";
+    };
+    // Write a, then a read returning a, then a timed-out write b and a read that saw b.
+    writeFile(dir + "/good.jsonl", op(1, 1, "write", "a", 0, 5, "ok") + op(2, 1, "read", "a", 6, 8, "ok") +
+                                       op(1, 2, "write", "b", 10, 5000, "timeout") + op(2, 2, "read", "b", 20, 22, "ok"));
+    Run r = quorumlab({"check", tmp.path() + "/good.jsonl"});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.startsWith("linearizable: 4 operations (2 writes, 2 reads, 1 with unknown outcome) on 1 keys"), qPrintable(r.out));
+    // A read of b that finished before b's write began: not linearizable.
+    writeFile(dir + "/stale.jsonl", op(1, 1, "write", "a", 0, 5, "ok") + op(2, 1, "read", "b", 6, 8, "ok") +
+                                        op(1, 2, "write", "b", 10, 12, "ok"));
+    r = quorumlab({"check", tmp.path() + "/stale.jsonl", "--json"});
+    QCOMPARE(r.exitCode, 3);
+    const QJsonObject verdict = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QCOMPARE(verdict.value("ok").toBool(true), false);
+    QVERIFY(!verdict.value("violations").toArray().isEmpty());
+    // Bad input: the line and the field.
+    writeFile(dir + "/bad.jsonl", op(1, 1, "write", "a", 0, 5, "ok") + "\n" +
+                                      R"({"client":1,"seq":2,"op":"write","key":"k","value":"b","invoke_ms":9,"complete_ms":10,"result":"maybe"})" "\n");
+    r = quorumlab({"check", tmp.path() + "/bad.jsonl"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("bad.jsonl:3: field 'result'"), qPrintable(r.err));
+    writeFile(dir + "/garbage.jsonl", "not json at all\n");
+    r = quorumlab({"check", tmp.path() + "/garbage.jsonl"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("garbage.jsonl:1: not valid JSON"), qPrintable(r.err));
+    r = quorumlab({"check", tmp.path() + "/missing.jsonl"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("missing.jsonl") && r.err.contains("cannot read"), qPrintable(r.err));
+  }
+
   void verifyMissingOrNonWalDirectoryIsBadInput() {
     QTemporaryDir tmp;
     const QString missing = tmp.path() + "/does-not-exist";
