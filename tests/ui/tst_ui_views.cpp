@@ -4,6 +4,7 @@
 // timeline's message pairing and folding; the record view and the dump dialog reading real
 // segment files written by core/wal.
 #include <QAbstractItemModelTester>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QImage>
 #include <QLabel>
@@ -237,6 +238,70 @@ class TestUiViews : public QObject {
     QImage img(view.size(), QImage::Format_ARGB32);
     view.render(&img);
     QVERIFY(img.pixelColor(view.nodeCenter(2).toPoint()) != view.palette().color(QPalette::Base));
+  }
+
+  // Every control shows the selected node's actual state, whichever path changed it (here the
+  // source itself, as a scenario or a lesson would), except while the user is editing it.
+  void controlsShowTheActualStateOfTheSelectedNodeAndLinks() {
+    FakeSource src(3);
+    QWidget window;
+    ClusterActions actions(&window);
+    ControlsPanel panel(&actions, &window);
+    actions.setControl(&src);
+    panel.setControl(&src);
+    ClusterPoller poller;
+    poller.setSource(&src);
+    QObject::connect(&poller, &ClusterPoller::frameReady, &actions, &ClusterActions::updateFrame);
+    QObject::connect(&poller, &ClusterPoller::frameReady, &panel, &ControlsPanel::updateFrame);
+    auto shownMode = [&] { return static_cast<wal::FlushMode>(panel.policyBox()->currentData().toInt()); };
+    src.mutableView(1).flush = {wal::FlushMode::kDelayed, 5000};
+    actions.setTarget(1);
+    poller.pollNow();
+    QCOMPARE(shownMode(), wal::FlushMode::kDelayed);
+    QCOMPARE(panel.delayBox()->value(), 5000);
+    QVERIFY(panel.delayBox()->isEnabled());
+    QVERIFY2(panel.policyNowLabel()->text().contains("delayed, every 5000 ms"), qPrintable(panel.policyNowLabel()->text()));
+    actions.setTarget(2);
+    poller.pollNow();
+    QCOMPARE(shownMode(), wal::FlushMode::kAlways);
+    QVERIFY(!panel.delayBox()->isEnabled());
+    src.mutableView(2).flush = {wal::FlushMode::kGroup, 0};  // a scenario step changed it
+    poller.pollNow();
+    QCOMPARE(shownMode(), wal::FlushMode::kGroup);
+    // The user picks manual: frames do not undo the pick, and the label says what is true now.
+    panel.policyBox()->setCurrentIndex(panel.policyBox()->findData(static_cast<int>(wal::FlushMode::kManual)));
+    poller.pollNow();
+    QCOMPARE(shownMode(), wal::FlushMode::kManual);
+    QVERIFY2(panel.policyNowLabel()->text().contains("group now"), qPrintable(panel.policyNowLabel()->text()));
+    panel.setPolicyButton()->click();
+    QCOMPARE(src.commands.back(), std::string("flush 2 manual 0"));
+    poller.pollNow();
+    QCOMPARE(shownMode(), wal::FlushMode::kManual);
+    QVERIFY2(panel.policyNowLabel()->text().contains("flushes: manual"), qPrintable(panel.policyNowLabel()->text()));
+
+    // A load started elsewhere shows its clients and rate.
+    src.startLoad({.clients = 5, .rate = 70});
+    poller.pollNow();
+    QCOMPARE(panel.rateBox()->value(), 70);
+    QCOMPARE(actions.loadOptions().clients, 5);
+
+    // Links: a scenario slows 1->2 and cuts node 3 off; the link fields and the groups follow.
+    PartitionEditor* net = panel.partitionEditor();
+    src.setLink(1, 2, net::LinkFault{false, 300, 0}, true);
+    src.setLink(1, 3, net::LinkFault{true, 0, 0}, false);
+    src.setLink(2, 3, net::LinkFault{true, 0, 0}, false);
+    poller.pollNow();
+    QCOMPARE(net->fromBox()->currentData().toInt(), 1);
+    QCOMPARE(net->toBox()->currentData().toInt(), 2);
+    QCOMPARE(net->linkDelayBox()->value(), 300);
+    QVERIFY(!net->cutBox()->isChecked());
+    QCOMPARE(net->groupBox(1)->currentIndex(), net->groupBox(2)->currentIndex());
+    QVERIFY(net->groupBox(3)->currentIndex() != net->groupBox(1)->currentIndex());
+    // Choosing another pair shows that pair's state.
+    net->toBox()->setCurrentIndex(net->toBox()->findData(3));
+    emit net->toBox()->activated(net->toBox()->currentIndex());
+    QVERIFY(net->cutBox()->isChecked());
+    QCOMPARE(net->linkDelayBox()->value(), 0);
   }
 
   void controlsSendCommandsToTheSelectedNode() {

@@ -24,6 +24,7 @@ struct ClusterFrame {
   std::string writeQuorumWarning;
   bool loadRunning = false;
   double loadRate = 0;
+  int loadClients = 0;
   bool frozen = false;         // the cluster stands still (its clock too)
 
   // Since the previous frame.
@@ -46,6 +47,7 @@ struct ClusterFrame {
     f.writeQuorumWarning = writeQuorumWarning;
     f.loadRunning = loadRunning;
     f.loadRate = loadRate;
+    f.loadClients = loadClients;
     f.frozen = frozen;
     return f;
   }

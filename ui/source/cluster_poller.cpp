@@ -43,7 +43,9 @@ void ClusterPoller::buildFrame(ClusterFrame& f) {
   f.writeQuorumWarning = s.writeQuorumWarning();
   f.loadRunning = s.loadRunning();
   f.frozen = s.frozen();
-  f.loadRate = s.loadOptions().rate;
+  const cluster::LoadOptions load = s.loadOptions();
+  f.loadRate = load.rate;
+  f.loadClients = load.clients;
 
   f.events = s.eventsSince(m_eventSeq, kMaxEventsPerFrame);
   if (!f.events.empty()) m_eventSeq = f.events.back().seq;

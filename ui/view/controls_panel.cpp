@@ -10,6 +10,7 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QSignalBlocker>
 #include <QLineEdit>
 #include <QPointer>
 #include <QPushButton>
@@ -99,8 +100,15 @@ QWidget* ControlsPanel::nodeGroup() {
   connect(m_setPolicy, &QPushButton::clicked, this, &ControlsPanel::applyPolicy);
   connect(m_policy, &QComboBox::currentIndexChanged, this, [this] {
     m_delay->setEnabled(m_policy->currentData().toInt() == static_cast<int>(wal::FlushMode::kDelayed));
+    m_policyEdited = true;  // showNodePolicy() blocks signals: this is the user
   });
+  connect(m_delay, &QSpinBox::valueChanged, this, [this] { m_policyEdited = true; });
   m_delay->setEnabled(false);
+  m_policyNow = new QLabel(g);
+  m_policyNow->setWordWrap(true);
+  m_policyNow->setToolTip(tr("What the selected node really does now. The row above shows it too, "
+                             "unless you are choosing a new policy that Set has not applied yet."));
+  l->addWidget(m_policyNow);
   auto* drop = new QHBoxLayout;
   m_dropCount = new QSpinBox(g);
   m_dropCount->setRange(1, 100);
@@ -277,6 +285,11 @@ void ControlsPanel::setTimeScale(double scale) {
 cluster::LoadOptions ControlsPanel::loadOptions() const { return m_actions->loadOptions(); }
 
 void ControlsPanel::applyPolicy() {
+  wal::FlushPolicy p;
+  p.mode = static_cast<wal::FlushMode>(m_policy->currentData().toInt());
+  p.delayMs = p.mode == wal::FlushMode::kDelayed ? m_delay->value() : 0;
+  m_applied = p;
+  m_appliedAtMs = m_lastFrameMs;
   m_actions->setDelayedFlushMs(m_delay->value());
   if (QAction* a = m_actions->policy(static_cast<wal::FlushMode>(m_policy->currentData().toInt()))) a->trigger();
 }
@@ -314,7 +327,40 @@ void ControlsPanel::submitWrite() {
   });
 }
 
+void ControlsPanel::showNodePolicy(const ClusterFrame& f) {
+  const NodeId id = m_actions->target();
+  const node::NodeView* v = f.view(id);
+  if (!v) {
+    m_policyNow->clear();
+    return;
+  }
+  if (id != m_policyNode || f.sourceChanged) {
+    m_policyNode = id;
+    m_policyEdited = false;
+    m_applied.reset();
+  }
+  const wal::FlushPolicy& actual = v->flush;
+  const QString actualText = actual.mode == wal::FlushMode::kDelayed
+                                 ? tr("delayed, every %1 ms").arg(actual.delayMs)
+                                 : QString::fromLatin1(wal::flushModeName(actual.mode));
+  if (m_policyEdited && m_applied && (actual == *m_applied || f.nowMs - m_appliedAtMs > 2000)) {
+    m_policyEdited = false;  // the node took it (or never will): show the truth again
+    m_applied.reset();
+  }
+  if (!m_policyEdited) {
+    QSignalBlocker a(m_policy), b(m_delay);
+    m_policy->setCurrentIndex(m_policy->findData(static_cast<int>(actual.mode)));
+    if (actual.mode == wal::FlushMode::kDelayed) m_delay->setValue(static_cast<int>(actual.delayMs));
+    m_delay->setEnabled(actual.mode == wal::FlushMode::kDelayed);
+  }
+  const QString now = m_policyEdited ? tr("Node %1 flushes %2 now; Set applies your choice.").arg(id).arg(actualText)
+                                     : tr("Node %1 flushes: %2.").arg(id).arg(actualText);
+  if (m_policyNow->text() != now) m_policyNow->setText(now);
+}
+
 void ControlsPanel::updateFrame(const ClusterFrame& f) {
+  m_lastFrameMs = f.nowMs;
+  showNodePolicy(f);
   if (f.size != m_size) {
     m_size = f.size;
     m_quorum->clear();
@@ -332,7 +378,18 @@ void ControlsPanel::updateFrame(const ClusterFrame& f) {
                                  .arg(t.warning.name(), QString::fromStdString(f.writeQuorumWarning).toHtmlEscaped());
   if (m_quorumWarning->text() != warn) m_quorumWarning->setText(warn);
   m_partition->updateFrame(f);
-  if (f.sourceChanged) m_rate->setValue(static_cast<int>(f.loadRate));
+  // The running load's clients and rate, whoever started it (this panel, a scenario, a lesson).
+  if (f.loadRunning && (m_rate->value() != static_cast<int>(f.loadRate) || m_clients->value() != f.loadClients)) {
+    QSignalBlocker a(m_rate), b(m_clients);
+    m_rate->setValue(static_cast<int>(f.loadRate));
+    m_clients->setValue(f.loadClients);
+    cluster::LoadOptions o = m_actions->loadOptions();
+    o.clients = f.loadClients;
+    o.rate = f.loadRate;
+    m_actions->setLoadOptions(o);
+  } else if (f.sourceChanged) {
+    m_rate->setValue(static_cast<int>(f.loadRate));
+  }
 }
 
 }  // namespace qlab::ui

@@ -4,6 +4,8 @@
 // (with its safety/liveness warning in words), the clients (load, rate, one write), the
 // cluster (size and reset) and the animation speed. Node buttons share ClusterActions with
 // the menus, so tooltips and shortcuts are the same everywhere.
+#include <optional>
+
 #include <QWidget>
 
 #include "ui/source/cluster_frame.h"
@@ -44,6 +46,7 @@ class ControlsPanel : public QWidget {
   PartitionEditor* partitionEditor() const { return m_partition; }
   QComboBox* policyBox() const { return m_policy; }
   QSpinBox* delayBox() const { return m_delay; }
+  QLabel* policyNowLabel() const { return m_policyNow; }
   QPushButton* setPolicyButton() const { return m_setPolicy; }
   QComboBox* quorumBox() const { return m_quorum; }
   QLabel* quorumWarning() const { return m_quorumWarning; }
@@ -65,6 +68,7 @@ class ControlsPanel : public QWidget {
   QWidget* clusterGroup();
   void submitWrite();
   void applyPolicy();
+  void showNodePolicy(const ClusterFrame& f);
 
   ClusterActions* m_actions;
   ClusterControl* m_control = nullptr;
@@ -92,6 +96,14 @@ class ControlsPanel : public QWidget {
   QLabel* m_slowLabel;
   int m_writeSeq = 0;
   bool m_quorumEdited = false;
+  // The flush row shows the target node's actual policy unless the user is editing it; after
+  // Set it waits (at most 2 s) for the node to report the new policy.
+  QLabel* m_policyNow = nullptr;
+  NodeId m_policyNode = kNoNode;
+  bool m_policyEdited = false;
+  std::optional<wal::FlushPolicy> m_applied;
+  std::int64_t m_appliedAtMs = 0;
+  std::int64_t m_lastFrameMs = 0;
 };
 
 }  // namespace qlab::ui

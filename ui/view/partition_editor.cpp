@@ -1,5 +1,7 @@
 #include "ui/view/partition_editor.h"
 
+#include <QSignalBlocker>
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -66,6 +68,17 @@ PartitionEditor::PartitionEditor(QWidget* parent) : QWidget(parent) {
   m_state = new QLabel(this);
   m_state->setWordWrap(true);
   layout->addWidget(m_state);
+  // Any change not made by showLink()/showGroups() (they block signals) is the user's edit.
+  auto linkEdited = [this] { m_linkEdited = true; };
+  connect(m_delay, &QSpinBox::valueChanged, this, linkEdited);
+  connect(m_drop, &QDoubleSpinBox::valueChanged, this, linkEdited);
+  connect(m_cut, &QCheckBox::toggled, this, linkEdited);
+  auto pairChosen = [this] {
+    m_linkEdited = false;  // a new pair: show what it has
+    showLink(m_last);
+  };
+  connect(m_from, &QComboBox::activated, this, pairChosen);
+  connect(m_to, &QComboBox::activated, this, pairChosen);
 }
 
 void PartitionEditor::rebuild(int nodes) {
@@ -80,6 +93,7 @@ void PartitionEditor::rebuild(int nodes) {
   for (int i = 1; i <= nodes; ++i) {
     auto* box = new QComboBox(this);
     box->addItems({tr("A"), tr("B"), tr("C")});
+    connect(box, &QComboBox::currentIndexChanged, this, [this] { m_groupsEdited = true; });
     box->setToolTip(tr("The group of node %1").arg(i));
     const int col = ((i - 1) % 3) * 2, row = (i - 1) / 3;
     m_groupGrid->addWidget(new QLabel(tr("node %1").arg(i), this), row, col);
@@ -105,6 +119,7 @@ std::vector<std::vector<NodeId>> PartitionEditor::groups() const {
 }
 
 void PartitionEditor::applyPartition() {
+  m_groupsEdited = false;
   if (m_control) m_control->partition(groups());
 }
 
@@ -117,11 +132,56 @@ void PartitionEditor::applyLink() {
   f.cut = m_cut->isChecked();
   f.delayMs = m_delay->value();
   f.dropProbability = m_drop->value() / 100.0;
+  m_linkEdited = false;
   m_control->setLink(from, to, f.clamped(), m_oneWay->isChecked());
 }
 
+// The groups the cluster's cut links form: nodes joined by links that work both ways are in
+// one group. Shown when they fit the three boxes.
+void PartitionEditor::showGroups(const ClusterFrame& f) {
+  if (m_groupsEdited || static_cast<int>(m_groupBoxes.size()) != f.size) return;
+  std::vector<int> group(static_cast<std::size_t>(f.size), -1);
+  int groups = 0;
+  for (int start = 1; start <= f.size; ++start) {
+    if (group[static_cast<std::size_t>(start - 1)] >= 0) continue;
+    std::vector<int> todo{start};
+    group[static_cast<std::size_t>(start - 1)] = groups;
+    while (!todo.empty()) {
+      const int a = todo.back();
+      todo.pop_back();
+      for (int b = 1; b <= f.size; ++b) {
+        if (group[static_cast<std::size_t>(b - 1)] >= 0) continue;
+        if (f.link(static_cast<NodeId>(a), static_cast<NodeId>(b)).cut || f.link(static_cast<NodeId>(b), static_cast<NodeId>(a)).cut) continue;
+        group[static_cast<std::size_t>(b - 1)] = groups;
+        todo.push_back(b);
+      }
+    }
+    ++groups;
+  }
+  if (groups > 3) return;
+  for (int i = 0; i < f.size; ++i) {
+    QSignalBlocker quiet(m_groupBoxes[static_cast<std::size_t>(i)]);
+    m_groupBoxes[static_cast<std::size_t>(i)]->setCurrentIndex(group[static_cast<std::size_t>(i)]);
+  }
+}
+
+void PartitionEditor::showLink(const ClusterFrame& f) {
+  if (m_linkEdited || f.size == 0) return;
+  const LinkInfo l = f.link(static_cast<NodeId>(m_from->currentData().toInt()), static_cast<NodeId>(m_to->currentData().toInt()));
+  QSignalBlocker a(m_delay), b(m_drop), c(m_cut);
+  m_delay->setValue(l.delayMs);
+  m_drop->setValue(l.drop * 100.0);
+  m_cut->setChecked(l.cut);
+}
+
 void PartitionEditor::updateFrame(const ClusterFrame& f) {
-  if (f.size != m_nodes) rebuild(f.size);
+  if (f.size != m_nodes || f.sourceChanged) {
+    rebuild(f.size);
+    m_groupsEdited = m_linkEdited = false;
+  }
+  m_last = f.pictures();
+  showGroups(f);
+  showLink(f);
   QStringList degraded;
   for (int a = 1; a <= f.size; ++a)
     for (int b = 1; b <= f.size; ++b) {

@@ -1,7 +1,9 @@
 #pragma once
 // PartitionEditor: put nodes into groups that cannot talk to each other (a network
 // partition), and degrade single links (delay, loss, one direction only). Shows the links
-// the cluster currently has degraded.
+// the cluster currently has degraded. Its fields show the cluster's actual state (the groups
+// its cut links form, the chosen link's delay, loss and cut), whatever changed them (this
+// editor, a scenario, a lesson, the menu), except while the user is editing them.
 #include <QWidget>
 
 #include "ui/source/cluster_frame.h"
@@ -27,9 +29,20 @@ class PartitionEditor : public QWidget {
   void setGroup(NodeId node, int group);  // 0 = A, 1 = B, 2 = C
   void applyPartition();
   void applyLink();
+  // For tests.
+  QComboBox* groupBox(NodeId node) const { return node >= 1 && node <= m_groupBoxes.size() ? m_groupBoxes[node - 1] : nullptr; }
+  QComboBox* fromBox() const { return m_from; }
+  QComboBox* toBox() const { return m_to; }
+  QSpinBox* linkDelayBox() const { return m_delay; }
+  QCheckBox* cutBox() const { return m_cut; }
 
  private:
   void rebuild(int nodes);
+  void showGroups(const ClusterFrame& f);
+  void showLink(const ClusterFrame& f);
+  ClusterFrame m_last;          // the pictures of the last frame, to show a newly chosen link
+  bool m_groupsEdited = false;  // the user changed a group and has not applied it yet
+  bool m_linkEdited = false;    // likewise for the link fields
 
   ClusterControl* m_control = nullptr;
   int m_nodes = 0;
