@@ -208,6 +208,41 @@ class TestUiViews : public QObject {
     QVERIFY2(painted > 20, qPrintable(QString::number(painted)));
   }
 
+  // Hovering explains in words: an entry (how many nodes hold it on disk, W, committed or
+  // not), a segment (its range, sealed or active) and a marker (durable end).
+  void hoveringExplainsEntriesSegmentsAndMarkers() {
+    FakeSource src(3);
+    src.setView(makeView(1, 1, 20, 20, 18));
+    src.setView(makeView(2, 1, 20, 20, 18));
+    src.setView(makeView(3, 1, 20, 15, 15));
+    src.mutableView(1).segments = {node::SegmentView{"00000000000000000001.wal", 1, 20, 2048, 2048, false}};
+    src.setLeader(1);
+    src.setHwm(18);
+    ClusterPoller poller;
+    poller.setSource(&src);
+    LogLanesView lanes;
+    lanes.resize(1400, 400);
+    lanes.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&lanes));
+    lanes.setSource(&src);
+    QObject::connect(&poller, &ClusterPoller::frameReady, &lanes, &LogLanesView::updateFrame);
+    poller.pollNow();
+    lanes.scrollToIndex(1);
+    poller.pollNow();
+    const LanesGeometry& g = lanes.geometry();
+    auto at = [&](Index i, int y) { return QPoint(static_cast<int>(g.x(i)) + 3, y); };
+    QString tip = lanes.tooltipAt(at(17, g.cellsTop(0) + 3));
+    QVERIFY2(tip.contains("Index 17: on disk on 2 of 3 nodes; the write quorum W = 2 was reached, so it is committed"), qPrintable(tip));
+    tip = lanes.tooltipAt(at(19, g.cellsTop(0) + 3));
+    QVERIFY2(tip.contains("Index 19: on disk on 2 of 3 nodes") && tip.contains("not committed yet"), qPrintable(tip));
+    tip = lanes.tooltipAt(at(10, g.cellsTop(0) + 3));
+    QVERIFY2(tip.contains("on disk on 3 of 3 nodes"), qPrintable(tip));
+    tip = lanes.tooltipAt(at(5, g.laneTop(0) + 3));
+    QVERIFY2(tip.contains("Segment 00000000000000000001.wal of node 1: indexes 1 to 20") && tip.contains("active segment"), qPrintable(tip));
+    tip = lanes.tooltipAt(at(15, g.laneTop(2) + g.segH + g.cellH + g.ghostH + 3));
+    QVERIFY2(tip.contains("Durable end 15: node 3 has fdatasync'ed its log up to here"), qPrintable(tip));
+  }
+
   void clusterViewSelectsAndOffersActions() {
     FakeSource src(3);
     src.setLeader(2);

@@ -40,8 +40,10 @@ LanesHit hitTestLanes(const LanesGeometry& g, QPoint p) {
     }
     const int y = p.y() - g.laneTop(lane);
     h.index = indexAt(p.x());
-    if (y >= g.segH && y < g.segH + g.cellH) h.kind = LanesHit::Kind::kCell;
-    else if (y >= g.segH + g.cellH && y < g.segH + g.cellH + g.ghostH) h.kind = LanesHit::Kind::kGhost;
+    if (y < g.segH) h.kind = LanesHit::Kind::kSegment;
+    else if (y < g.segH + g.cellH) h.kind = LanesHit::Kind::kCell;
+    else if (y < g.segH + g.cellH + g.ghostH) h.kind = LanesHit::Kind::kGhost;
+    else if (y < g.segH + g.cellH + g.ghostH + g.markH) h.kind = LanesHit::Kind::kMarker;
     return h;
   }
   if (p.y() >= g.lostTop() && p.y() < g.lostTop() + g.lostH && p.x() >= g.headerW) {

@@ -41,7 +41,7 @@ struct LanesGeometry {
 };
 
 struct LanesHit {
-  enum class Kind { kNone, kCell, kGhost, kLost, kHeader, kRuler };
+  enum class Kind { kNone, kCell, kGhost, kLost, kHeader, kRuler, kSegment, kMarker };
   Kind kind = Kind::kNone;
   NodeId node = kNoNode;
   Index index = 0;

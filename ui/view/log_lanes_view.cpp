@@ -218,6 +218,26 @@ bool LogLanesView::viewportEvent(QEvent* e) {
   return QAbstractScrollArea::viewportEvent(e);
 }
 
+// "On disk on 2 of 3 nodes; W = 2 reached: committed." for one entry, from every node's view
+// (an entry counts on a node when that node holds the same index in the same generation up
+// to its durable end).
+QString LogLanesView::quorumSentence(const node::EntryView& e) const {
+  int onDisk = 0;
+  for (const auto& view : m_frame.views) {
+    if (view->durableEnd < e.index) continue;
+    const node::EntryView* mine = m_cache.entry(view->id, e.index);
+    if (mine && mine->generation == e.generation) ++onDisk;
+  }
+  const int w = m_frame.effectiveWriteQuorum();
+  if (e.index <= m_frame.hwm)
+    return tr("Index %1: on disk on %2 of %3 nodes; the write quorum W = %4 was reached, so it is committed.")
+        .arg(e.index).arg(onDisk).arg(m_frame.size).arg(w);
+  return tr("Index %1: on disk on %2 of %3 nodes; W = %4 %5, so it is not committed yet.")
+      .arg(e.index).arg(onDisk).arg(m_frame.size).arg(w)
+      .arg(onDisk >= w ? tr("nodes hold it, but the leader has not counted them yet")
+                       : tr("must hold it before the HWM may pass it"));
+}
+
 QString LogLanesView::tooltipAt(QPoint pt) const {
   LanesHit h = hitTestLanes(m_geo, pt);
   const node::NodeView* v = m_frame.view(h.node);
@@ -245,8 +265,38 @@ QString LogLanesView::tooltipAt(QPoint pt) const {
                               : QString();
       if (e->duplicate || m_cache.isDuplicate(h.node, h.index))
         why += tr("\nDuplicate: a client retry of a request already applied; the state machine ignored it.");
-      return tr("Node %1, index %2, generation %3\n%4\n%5%6  (click for the record's bytes)")
-          .arg(h.node).arg(e->index).arg(e->generation).arg(what, state, why);
+      return tr("Node %1, index %2, generation %3\n%4\n%5%6\n%7  (click for the record's bytes)")
+          .arg(h.node).arg(e->index).arg(e->generation).arg(what, state, why, quorumSentence(*e));
+    }
+    case LanesHit::Kind::kSegment: {
+      if (!v) return {};
+      for (const auto& s : v->segments) {
+        if (h.index < s.firstIndex || h.index > s.lastIndex) continue;
+        return tr("Segment %1 of node %2: indexes %3 to %4, %5 bytes (%6 durable). %7")
+            .arg(QString::fromStdString(s.file)).arg(h.node).arg(s.firstIndex).arg(s.lastIndex).arg(s.bytes)
+            .arg(s.durableBytes)
+            .arg(s.sealed ? tr("Sealed: nothing is appended to it any more; it is deleted once the LWM (%1) "
+                               "passes its last index.").arg(v->lwm)
+                          : tr("The active segment: new entries are appended here until it reaches the "
+                               "segment size, then a new one starts."));
+      }
+      return {};
+    }
+    case LanesHit::Kind::kMarker: {
+      if (!v) return {};
+      QStringList parts;
+      if (h.index == v->durableEnd || h.index + 1 == v->durableEnd)
+        parts << tr("Durable end %1: node %2 has fdatasync'ed its log up to here; a power loss keeps "
+                    "everything up to it and loses what lies beyond.").arg(v->durableEnd).arg(h.node);
+      if (h.index == v->lastIndex || h.index + 1 == v->lastIndex)
+        parts << tr("Log end %1: the last entry node %2 appended, buffered or not.").arg(v->lastIndex).arg(h.node);
+      if (h.index == v->lwm || h.index + 1 == v->lwm)
+        parts << tr("LWM %1: the first index node %2 still needs; whole segments below it may be deleted "
+                    "(a snapshot holds their effect).").arg(v->lwm).arg(h.node);
+      if (parts.isEmpty())
+        parts << tr("Node %1's markers: LWM %2, durable end %3, log end %4.").arg(h.node).arg(v->lwm)
+                     .arg(v->durableEnd).arg(v->lastIndex);
+      return parts.join(QLatin1Char('\n'));
     }
     case LanesHit::Kind::kGhost:
     case LanesHit::Kind::kLost: {

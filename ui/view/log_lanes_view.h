@@ -37,6 +37,8 @@ class LogLanesView : public QAbstractScrollArea {
   void setCellWidth(int px);        // zoom: 6..96
   const LaneCache& cache() const { return m_cache; }
   const LanesGeometry& geometry() const { return m_geo; }
+  // What hovering at `p` (content coordinates) explains, in words ("" = nothing there).
+  QString tooltipAt(QPoint p) const;
   QSize sizeHint() const override;
   QSize minimumSizeHint() const override;
   // The lanes as they are drawn now, on a fresh image (export).
@@ -58,8 +60,8 @@ class LogLanesView : public QAbstractScrollArea {
  private:
   void syncScrollBar();
   void fetchVisible();
-  QString tooltipAt(QPoint p) const;
   LanesScene scene() const;
+  QString quorumSentence(const node::EntryView& e) const;
   Index rangeFirst() const;
   Index rangeLast() const;
 
