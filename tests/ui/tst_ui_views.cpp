@@ -81,6 +81,22 @@ std::vector<node::SegmentView> writeLog(const QString& dir, Index n, std::uint64
 }
 }  // namespace
 
+// A controls panel and its actions on a fake 3-node source, updated by a poller.
+struct PanelRig {
+  FakeSource src{3};
+  QWidget window;
+  ClusterActions actions{&window};
+  ControlsPanel panel{&actions, &window};
+  ClusterPoller poller;
+  PanelRig() {
+    actions.setControl(&src);
+    panel.setControl(&src);
+    poller.setSource(&src);
+    QObject::connect(&poller, &ClusterPoller::frameReady, &actions, &ClusterActions::updateFrame);
+    QObject::connect(&poller, &ClusterPoller::frameReady, &panel, &ControlsPanel::updateFrame);
+  }
+};
+
 class TestUiViews : public QObject {
   Q_OBJECT
  private slots:
@@ -278,16 +294,11 @@ class TestUiViews : public QObject {
   // Every control shows the selected node's actual state, whichever path changed it (here the
   // source itself, as a scenario or a lesson would), except while the user is editing it.
   void controlsShowTheActualStateOfTheSelectedNodeAndLinks() {
-    FakeSource src(3);
-    QWidget window;
-    ClusterActions actions(&window);
-    ControlsPanel panel(&actions, &window);
-    actions.setControl(&src);
-    panel.setControl(&src);
-    ClusterPoller poller;
-    poller.setSource(&src);
-    QObject::connect(&poller, &ClusterPoller::frameReady, &actions, &ClusterActions::updateFrame);
-    QObject::connect(&poller, &ClusterPoller::frameReady, &panel, &ControlsPanel::updateFrame);
+    PanelRig rig;
+    FakeSource& src = rig.src;
+    ClusterActions& actions = rig.actions;
+    ControlsPanel& panel = rig.panel;
+    ClusterPoller& poller = rig.poller;
     auto shownMode = [&] { return static_cast<wal::FlushMode>(panel.policyBox()->currentData().toInt()); };
     src.mutableView(1).flush = {wal::FlushMode::kDelayed, 5000};
     actions.setTarget(1);
@@ -340,16 +351,11 @@ class TestUiViews : public QObject {
   }
 
   void controlsSendCommandsToTheSelectedNode() {
-    FakeSource src(3);
-    QWidget window;
-    ClusterActions actions(&window);
-    ControlsPanel panel(&actions, &window);
-    actions.setControl(&src);
-    panel.setControl(&src);
-    ClusterPoller poller;
-    poller.setSource(&src);
-    QObject::connect(&poller, &ClusterPoller::frameReady, &actions, &ClusterActions::updateFrame);
-    QObject::connect(&poller, &ClusterPoller::frameReady, &panel, &ControlsPanel::updateFrame);
+    PanelRig rig;
+    FakeSource& src = rig.src;
+    ClusterActions& actions = rig.actions;
+    ControlsPanel& panel = rig.panel;
+    ClusterPoller& poller = rig.poller;
     actions.setTarget(2);
     poller.pollNow();
     actions.kill()->trigger();
