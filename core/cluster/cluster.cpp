@@ -70,6 +70,7 @@ void Cluster::freeze() {
   m_frozenAtUs.store(at, std::memory_order_release);
   m_clockSeq.fetch_add(1, std::memory_order_acq_rel);
   for (auto& n : m_nodes) n->setFrozen(true);
+  awaitViewsSince(at / 1000, 1000);  // each node's last view, published as it froze
   clusterEvent(node::EventKind::kFreeze, kNoNode, "every node, flusher and timer stands still");
   m_log->info("cluster frozen at {} ms", at / 1000);
 }
@@ -302,11 +303,17 @@ bool Cluster::viewsFresh(std::int64_t sinceMs) const {
 }
 
 bool Cluster::awaitFreshViews(int timeoutMs) const {
-  std::int64_t since = nowMs();
-  std::int64_t deadline = since + timeoutMs;
-  while (!viewsFresh(since)) {
-    if (nowMs() > deadline) return false;
-    QThread::msleep(5);
+  // Frozen, no node publishes: the views are the ones each node published as it froze.
+  if (frozen()) return true;
+  return awaitViewsSince(nowMs(), timeoutMs);
+}
+
+bool Cluster::awaitViewsSince(std::int64_t sinceMs, int timeoutMs) const {
+  // The timeout runs on the wall clock: the cluster clock may stop (freeze) meanwhile.
+  const std::int64_t deadlineUs = SteadyClock::instance().nowUs() + static_cast<std::int64_t>(timeoutMs) * 1000;
+  while (!viewsFresh(sinceMs)) {
+    if (SteadyClock::instance().nowUs() > deadlineUs) return false;
+    QThread::msleep(2);
   }
   return true;
 }

@@ -175,6 +175,7 @@ class Cluster : public QObject {
   void applyLinks();
   void updateSafety();
   void poll();
+  bool awaitViewsSince(std::int64_t sinceMs, int timeoutMs) const;
 
   ClusterOptions m_options;
   std::string m_dataDir;

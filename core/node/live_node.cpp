@@ -385,7 +385,12 @@ void LiveNode::blockThread() {
     std::lock_guard lk(m_pauseMu);
     m_freezeRequested = true;
   }
-  m_mailbox->post([this] { holdHere(); });
+  // One last view first, so the frozen picture is the node's state at the freeze (views are
+  // otherwise up to a publish interval old).
+  m_mailbox->post([this, w = m_worker] {
+    w->publishIfDirty(true);
+    holdHere();
+  });
 }
 
 void LiveNode::setFrozen(bool on) {

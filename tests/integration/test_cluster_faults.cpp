@@ -93,6 +93,15 @@ class ClusterFaultsTest : public QObject {
     QTest::qWait(200);
     QCOMPARE(extent(follower), afterRestart);  // recovered, then stood still
     QCOMPARE(c.recorder().stats().okWrites, before.okWrites);
+    {
+      // A summary and an export while frozen return (they wait for fresh views on the wall
+      // clock, not on the stopped cluster clock) and show the frozen instant.
+      RunSummary frozenSummary = summarize(c, 0, {});
+      QTemporaryDir out;
+      const Status exported = exportCluster(c, out.path().toStdString(), QJsonObject{{"nodes", 3}}, frozenSummary);
+      QVERIFY2(exported.isOk(), exported.toString().c_str());
+      QVERIFY2(frozenSummary.lostAcked.empty(), "nothing acknowledged is lost while frozen");
+    }
     for (const auto& e : c.recorder().eventsSince(events))  // only what the test itself did
       QVERIFY2(e.event.kind == node::EventKind::kKill || e.event.kind == node::EventKind::kRestart ||
                    e.event.kind == node::EventKind::kRecovery,
