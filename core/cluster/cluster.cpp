@@ -186,6 +186,10 @@ node::LiveNodeOptions Cluster::nodeOptions(NodeId id) const {
   o.publishIntervalMs = m_options.publishIntervalMs;
   o.seed = m_options.seed + id;
   o.logger = m_logs->loggerFor(id);
+  o.onPublish = [this](const std::shared_ptr<const node::NodeView>& v) {
+    std::lock_guard lk(m_tapMu);
+    if (m_tap) m_tap->onView(v);
+  };
   Recorder* rec = m_recorder.get();
   LiveChecker* chk = m_checker.get();
   if (m_options.instrument) {
@@ -252,12 +256,11 @@ std::shared_ptr<const node::NodeView> Cluster::view(NodeId id) const {
   return m_nodes[id - 1]->view();
 }
 
-NodeId Cluster::leader() const {
+NodeId leaderOf(const std::vector<std::shared_ptr<const node::NodeView>>& views) {
   NodeId best = kNoNode;
   Generation g = 0;
-  for (const auto& n : m_nodes) {
-    auto v = n->view();
-    if (v->status != node::NodeStatus::kRunning || v->role != replication::Role::kLeader) continue;
+  for (const auto& v : views) {
+    if (!v || v->status != node::NodeStatus::kRunning || v->role != replication::Role::kLeader) continue;
     if (best == kNoNode || v->generation > g) {
       best = v->id;
       g = v->generation;
@@ -266,12 +269,29 @@ NodeId Cluster::leader() const {
   return best;
 }
 
-Index Cluster::hwm() const {
-  NodeId l = leader();
-  if (l != kNoNode) return view(l)->hwm;
+Index hwmOf(const std::vector<std::shared_ptr<const node::NodeView>>& views) {
+  const NodeId l = leaderOf(views);
   Index h = 0;
-  for (const auto& v : views()) h = std::max(h, v->hwm);
+  for (const auto& v : views) {
+    if (!v) continue;
+    if (v->id == l) return v->hwm;
+    h = std::max(h, v->hwm);
+  }
   return h;
+}
+
+NodeId Cluster::leader() const { return leaderOf(views()); }
+Index Cluster::hwm() const { return hwmOf(views()); }
+
+void Cluster::setTap(RunTap* tap) {
+  m_recorder->setTap(tap);
+  {
+    std::lock_guard lk(m_tapMu);
+    m_tap = tap;
+  }
+  // The new listener starts from every node's current picture, in order with its publishes.
+  if (tap)
+    for (const auto& n : m_nodes) n->tapView();
 }
 
 std::vector<node::EntryView> Cluster::entries(NodeId id, Index from, Index to) const {

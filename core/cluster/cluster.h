@@ -15,6 +15,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -76,6 +77,12 @@ struct LinkState {
   double drop = 0;
   bool operator==(const LinkState&) const = default;
 };
+
+// The leader and HWM a set of node pictures shows: the running leader of the highest
+// generation (0 if none), and its HWM (else the highest any node has). The live cluster and a
+// replayed recording answer with these same two functions.
+NodeId leaderOf(const std::vector<std::shared_ptr<const node::NodeView>>& views);
+Index hwmOf(const std::vector<std::shared_ptr<const node::NodeView>>& views);
 
 class Cluster : public QObject {
   Q_OBJECT
@@ -158,6 +165,10 @@ class Cluster : public QObject {
   // this call began, or timeoutMs passes. For final summaries and exports.
   bool awaitFreshViews(int timeoutMs = 2000) const;
 
+  // Every node picture, event and client operation from now on also goes to `tap` (the run
+  // recording); nullptr detaches, and returns once no call into the old tap is running.
+  void setTap(RunTap* tap);
+
   LoadGenerator& load() { return *m_load; }
   Recorder& recorder() { return *m_recorder; }
   LiveChecker& checker() { return *m_checker; }
@@ -199,6 +210,8 @@ class Cluster : public QObject {
   QTimer m_poll;
   node::Mailbox m_inbox;  // findings from node threads, delivered on this thread
   std::vector<node::NodeStatus> m_lastStatus;
+  mutable std::mutex m_tapMu;  // taken inside a node's view lock: never the other way round
+  RunTap* m_tap = nullptr;
 };
 
 }  // namespace qlab::cluster

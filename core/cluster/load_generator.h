@@ -32,6 +32,7 @@ struct LoadOptions {
   int valueBytes = 16;         // values are "c<client>-<seq>" padded to this size
   int attemptTimeoutMs = 500;  // one try; then retry (same seq) at another node
   int deadlineMs = 5000;       // give up (result: timeout)
+  friend bool operator==(const LoadOptions&, const LoadOptions&) = default;
 };
 
 class LoadGenerator : public QObject {

@@ -73,10 +73,16 @@ void Recorder::record(const node::NodeEvent& e) {
   std::lock_guard lk(m_mu);
   RecordedEvent r{m_nextSeq++, e};
   if (m_eventsOut.is_open()) m_eventsOut << eventToJson(e) << '\n';
+  if (m_tap) m_tap->onEvent(r);
   m_events.push_back(std::move(r));
   while (m_events.size() > m_eventCapacity) m_events.pop_front();
   ++m_stats.events;
   ++m_kindCounts[static_cast<std::size_t>(e.kind) % m_kindCounts.size()];
+}
+
+void Recorder::setTap(RunTap* tap) {
+  std::lock_guard lk(m_mu);
+  m_tap = tap;
 }
 
 std::uint64_t Recorder::count(node::EventKind kind) const {
@@ -87,6 +93,7 @@ std::uint64_t Recorder::count(node::EventKind kind) const {
 void Recorder::recordOperation(const Operation& op) {
   std::lock_guard lk(m_mu);
   if (m_historyOut.is_open()) m_historyOut << operationToJson(op) << '\n';
+  if (m_tap) m_tap->onOperation(op);
   m_history.push_back(op);
   if (m_history.size() > m_historyCapacity) {
     m_history.pop_front();

@@ -9,6 +9,7 @@
 #include <deque>
 #include <fstream>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -16,6 +17,7 @@
 
 #include "core/cluster/history.h"
 #include "core/node/node_event.h"
+#include "core/node/node_view.h"
 
 namespace qlab::cluster {
 
@@ -33,6 +35,17 @@ struct RecorderStats {
   std::uint64_t timedOut = 0;
 };
 
+// Sees everything as it is recorded, in order (the run recording, core/recording, is one).
+// Called on the recording thread under the recorder's or the node's lock: quick, and never
+// calls back into the cluster.
+class RunTap {
+ public:
+  virtual ~RunTap() = default;
+  virtual void onView(const std::shared_ptr<const node::NodeView>& view) = 0;
+  virtual void onEvent(const RecordedEvent& e) = 0;
+  virtual void onOperation(const Operation& op) = 0;
+};
+
 class Recorder {
  public:
   // `spillDir` empty = no files. Ring and history caps bound memory.
@@ -41,6 +54,9 @@ class Recorder {
   ~Recorder();
 
   void record(const node::NodeEvent& e);
+  // Events and operations from now on also go to `tap` (nullptr: no longer; returns once no
+  // call into the old tap is running).
+  void setTap(RunTap* tap);
   void recordOperation(const Operation& op);
   // Events with seq > afterSeq still in the ring (oldest first, at most `limit`).
   std::vector<RecordedEvent> eventsSince(std::uint64_t afterSeq, std::size_t limit = 20000) const;
@@ -85,6 +101,7 @@ class Recorder {
   std::string m_spillDir;
   std::ofstream m_eventsOut;
   std::ofstream m_historyOut;
+  RunTap* m_tap = nullptr;
 };
 
 }  // namespace qlab::cluster

@@ -370,6 +370,7 @@ void LiveNode::pause() {
     m_pauseRequested = true;
   }
   m_paused.store(true);
+  tapView();
   if (m_options.logger) m_options.logger->warn("paused (the thread is frozen; its sockets stay open)");
   m_mailbox->post([this] { holdHere(); });
 }
@@ -418,6 +419,7 @@ void LiveNode::resume() {
     m_pauseRequested = false;
   }
   m_paused.store(false);
+  tapView();
   m_pauseCv.notify_all();
   if (m_options.logger) m_options.logger->info("resumed");
 }
@@ -457,6 +459,26 @@ void LiveNode::dropNextResponses(int n) {
 void LiveNode::publish(std::shared_ptr<const NodeView> v) {
   std::lock_guard lk(m_viewMu);
   m_view = std::move(v);
+  tapViewLocked();
+}
+
+std::shared_ptr<const NodeView> LiveNode::shown(const std::shared_ptr<const NodeView>& v) const {
+  if (m_paused.load() && v->status == NodeStatus::kRunning) {
+    auto copy = std::make_shared<NodeView>(*v);
+    copy->status = NodeStatus::kPaused;
+    return copy;
+  }
+  return v;
+}
+
+void LiveNode::tapViewLocked() const {
+  if (m_options.onPublish) m_options.onPublish(shown(m_view));
+}
+
+void LiveNode::tapView() const {
+  if (!m_options.onPublish) return;
+  std::lock_guard lk(m_viewMu);
+  tapViewLocked();
 }
 
 std::shared_ptr<const NodeView> LiveNode::view() const {
@@ -465,12 +487,7 @@ std::shared_ptr<const NodeView> LiveNode::view() const {
     std::lock_guard lk(m_viewMu);
     v = m_view;
   }
-  if (m_paused.load() && v->status == NodeStatus::kRunning) {
-    auto copy = std::make_shared<NodeView>(*v);
-    copy->status = NodeStatus::kPaused;
-    return copy;
-  }
-  return v;
+  return shown(v);
 }
 
 std::vector<EntryView> LiveNode::entries(Index from, Index to) const {

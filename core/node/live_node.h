@@ -49,6 +49,10 @@ struct LiveNodeOptions {
   std::function<void(NodeId, const replication::SnapshotMeta&, NodeId from)> onStateReplaced;
   std::function<void(NodeId, Index appliedAtStart)> onStarted;  // after recovery, before serving
   std::function<std::int64_t()> clock;          // cluster clock in ms (events, timestamps)
+  // Every picture as view() would return it, in publish order, each time it changes (a
+  // publish, a pause, a resume). Called on any thread under the view lock: quick, no calls
+  // back into the node (the run recording, core/recording, keeps every picture this way).
+  std::function<void(const std::shared_ptr<const NodeView>&)> onPublish;
 };
 
 class NodeWorker;
@@ -90,6 +94,9 @@ class LiveNode : public QObject {
 
   // The newest published picture (never null). Thread-safe.
   std::shared_ptr<const NodeView> view() const;
+  // Hands the current picture to onPublish again, in order with publishes (a new listener
+  // starts from it). Thread-safe.
+  void tapView() const;
   // Entries [from, to] decoded for display, read through the node's log on the caller's
   // thread (the log is internally synchronized). Empty when the node is down.
   std::vector<EntryView> entries(Index from, Index to) const;
@@ -108,6 +115,9 @@ class LiveNode : public QObject {
  private:
   friend class NodeWorker;
   void publish(std::shared_ptr<const NodeView> v);
+  // m_view as view() shows it (paused status applied); m_viewMu held or not needed.
+  std::shared_ptr<const NodeView> shown(const std::shared_ptr<const NodeView>& v) const;
+  void tapViewLocked() const;  // m_viewMu held: hands the shown picture to onPublish
   Status startThread();
   void stopThread(bool torn);
   void destroyThread();
