@@ -5,6 +5,8 @@
 //   --bench-ui SECONDS [--bench-out FILE]   full client load, per-frame cost and memory as JSON
 //   --clients C --rate R --no-load          the client load to start with
 //   --lesson-page N                         with --lesson: press Next until page N is shown
+//   --seek-ms MS                            the time bar's cursor to MS into the run (once it is there)
+// Documented: --open FILE replays a saved run (.qlabrun) with no live cluster.
 #include <QApplication>
 #include <QIcon>
 #include <QTimer>
@@ -12,6 +14,8 @@
 #include "app/args.h"
 #include "app/commands.h"
 #include "core/cluster/lesson.h"
+#include "core/recording/run_reader.h"
+#include "ui/source/time_travel.h"
 #include "ui/lesson/lesson_controller.h"
 #include "ui/source/cluster_host.h"
 #include "ui/window/demo_driver.h"
@@ -38,7 +42,8 @@ bool lessonExists(const std::string& name, std::string* error) {
 
 int cmdGui(int argc, char** argv, const Argv& argvRest) {
   Args args("gui", argvRest,
-            {"nodes", "data", "scenario", "lesson", "lesson-page", "demo-state", "bench-ui", "bench-out", "clients", "rate"},
+            {"nodes", "data", "scenario", "lesson", "lesson-page", "demo-state", "bench-ui", "bench-out", "clients", "rate",
+             "open", "seek-ms"},
             {"no-load"});
   const bool nodesGiven = args.has("nodes");
   const long long nodes = args.integer("nodes", 3, 1, kMaxNodes);
@@ -53,7 +58,15 @@ int cmdGui(int argc, char** argv, const Argv& argvRest) {
   const long long lessonPage = args.integer("lesson-page", 1, 1, 1000);
   const auto lesson = args.value("lesson");
   if (args.ok() && lesson && args.has("scenario")) args.fail("give --scenario or --lesson, not both");
+  const auto runFile = args.value("open");
+  if (args.ok() && runFile && (lesson || args.has("scenario") || args.has("demo-state")))
+    args.fail("--open replays a saved run: give it alone (no --scenario, --lesson or --demo-state)");
+  const long long seekMs = args.integer("seek-ms", -1, 0, 1LL << 40);
   if (!args.ok()) return usageError("gui", args.error());
+  if (runFile) {
+    // Refused before any window opens, with the reason naming the file.
+    if (auto probe = recording::RunReader::open(*runFile); !probe) return inputError("gui", probe.status().message());
+  }
   if (std::string why; lesson && !lessonExists(*lesson, &why)) return inputError("gui", why);
 
   QApplication app(argc, argv);
@@ -71,7 +84,12 @@ int cmdGui(int argc, char** argv, const Argv& argvRest) {
   window.setHost(&host);
   window.show();
 
-  if (lesson) {
+  if (runFile) {
+    if (!window.fileActions()->openRun(QString::fromStdString(*runFile))) {
+      std::fprintf(stderr, "quorumlab gui: %s\n", window.fileActions()->lastError().toUtf8().constData());
+      return 1;
+    }
+  } else if (lesson) {
     // The lesson's own cluster (its scenario's settings, in a fresh directory).
     if (!window.requestLesson(QString::fromStdString(*lesson))) {
       std::fprintf(stderr, "quorumlab gui: %s\n", window.lessons()->lastError().toUtf8().constData());
@@ -120,6 +138,19 @@ int cmdGui(int argc, char** argv, const Argv& argvRest) {
     bench = std::make_unique<ui::FrameBenchmark>(&window, static_cast<int>(benchSeconds),
                                                  QString::fromStdString(args.string("bench-out", "")));
     QTimer::singleShot(2000, bench.get(), [&] { bench->start(); });  // after start-up settles
+  }
+  if (seekMs >= 0) {
+    // Screenshots of the past: once the run reaches MS + 1.5 s, the cursor goes back to MS.
+    auto* seek = new QTimer(&window);
+    QObject::connect(seek, &QTimer::timeout, &window, [&window, seek, seekMs] {
+      ui::TimeTravel* t = window.timeTravel();
+      if (!t->hasRun()) return;
+      const std::int64_t target = t->startUs() + seekMs * 1000;
+      if (t->liveAttached() && t->endUs() < target + 1'500'000) return;
+      t->seekUs(target);
+      seek->deleteLater();
+    });
+    seek->start(100);
   }
   const int rc = QApplication::exec();
   window.setCluster(nullptr, nullptr);

@@ -1,4 +1,4 @@
-// quorumlab run --scenario FILE [--nodes N] [--data DIR] [--export DIR] [--seed S] [--json]
+// quorumlab run --scenario FILE [--nodes N] [--data DIR] [--export DIR] [--record FILE] [--seed S] [--json]
 // Plays a scenario headless on a live cluster (real threads, TCP and disk), then prints the
 // summary, optionally exports everything. Exit codes: 0 ok, 1 bad input, 3 a safety
 // property the configuration promises was broken or an `expect` step was not met.
@@ -11,6 +11,7 @@
 #include "app/args.h"
 #include "app/commands.h"
 #include "core/cluster/exporter.h"
+#include "core/recording/run_recorder.h"
 #include "core/cluster/scenario.h"
 
 namespace qlab::app {
@@ -35,7 +36,7 @@ void printSummary(const cluster::RunSummary& s, FILE* out) {
 }  // namespace
 
 int cmdRun(const Argv& argv) {
-  Args args("run", argv, {"scenario", "nodes", "data", "export", "seed"}, {"json", "verbose"});
+  Args args("run", argv, {"scenario", "nodes", "data", "export", "seed", "record"}, {"json", "verbose"});
   if (!args.ok()) return usageError("run", args.error());
   if (!args.positionals().empty()) return usageError("run", "unexpected argument '" + args.positionals()[0] + "'");
   auto file = args.value("scenario");
@@ -77,6 +78,16 @@ int cmdRun(const Argv& argv) {
     return 1;
   }
   FILE* progress = json ? stderr : stdout;
+  std::unique_ptr<recording::RunRecorder> recorder;
+  if (auto path = args.value("record")) {
+    auto rec = recording::RunRecorder::start(c, *path, sc.config);
+    if (!rec) {
+      std::fprintf(stderr, "quorumlab run: %s\n", rec.status().message().c_str());
+      c.stop();
+      return 1;
+    }
+    recorder = std::move(*rec);
+  }
   if (!json || args.has("verbose"))
     std::fprintf(progress, "scenario \"%s\": %d nodes in %s\n", sc.name.c_str(), sc.nodes, c.dataDir().c_str());
 
@@ -98,6 +109,15 @@ int cmdRun(const Argv& argv) {
 
   if (c.load().running()) c.load().stop(3000);
   cluster::RunSummary summary = runner.summary();
+  if (recorder) {
+    const Status rs = recorder->stop();
+    const recording::WriterStats st = recorder->stats();
+    if (!rs.isOk()) std::fprintf(stderr, "quorumlab run: %s\n", rs.message().c_str());
+    else if (!json || args.has("verbose"))
+      std::fprintf(progress, "recorded to %s (%.1f MB, %llu keyframes; open it with quorumlab gui --open)\n",
+                   recorder->path().c_str(), static_cast<double>(st.bytes) / 1e6,
+                   static_cast<unsigned long long>(st.keyframes));
+  }
   if (auto dir = args.value("export")) {
     Status s = cluster::exportCluster(c, *dir, sc.config, summary, [&](const cluster::ExportProgress& p) {
       if (!json) std::fprintf(progress, "exporting %s (%d/%d)\n", p.what.c_str(), p.done + 1, p.total);

@@ -15,5 +15,6 @@ int cmdDump(const Argv& args);
 int cmdVerify(const Argv& args);
 int cmdBench(const Argv& args);
 int cmdCheck(const Argv& args);
+int cmdExport(const Argv& args);
 
 }  // namespace qlab::app

@@ -12,7 +12,10 @@ const char* kUsage = R"(quorumlab - teach log replication by running it for real
 
 usage:
   quorumlab [gui] [--nodes N] [--data DIR] [--scenario FILE] [--lesson NAME]
-  quorumlab run --scenario FILE [--nodes N] [--data DIR] [--export DIR] [--seed S] [--json]
+  quorumlab gui --open RUN.qlabrun
+  quorumlab run --scenario FILE [--nodes N] [--data DIR] [--export DIR] [--record RUN.qlabrun]
+                [--seed S] [--json]
+  quorumlab export --run RUN.qlabrun [--at MS] --dir DIR [--json]
   quorumlab dump DIR [--format jsonl|csv] [--from INDEX] [--to INDEX]
   quorumlab verify DIR [--json]
   quorumlab bench wal [--policy always|group|delayed] [--record-bytes B] [--writers K]
@@ -26,7 +29,9 @@ usage:
 commands:
   gui      open the explorer window on a live cluster (the default)
   run      run a scenario headless; --export writes cluster.json, node logs, history,
-           events and segment copies; --json prints the run summary
+           events and segment copies; --record saves the run for the time bar (gui --open);
+           --json prints the run summary
+  export   write the export of a saved run as of any moment (MS into it; default its end)
   dump     print the entries of one node's log (DIR is its data directory or its wal/)
   verify   check every segment and record of one node's log; never modifies files
   bench    measure the write-ahead log, recovery, a whole cluster or a node's memory
@@ -58,6 +63,7 @@ int main(int argc, char** argv) {
   if (cmd == "verify") return qlab::app::cmdVerify(rest);
   if (cmd == "bench") return qlab::app::cmdBench(rest);
   if (cmd == "check") return qlab::app::cmdCheck(rest);
+  if (cmd == "export") return qlab::app::cmdExport(rest);
   std::fprintf(stderr, "quorumlab: unknown command '%s' (see quorumlab --help)\n", cmd.c_str());
   return 1;
 }

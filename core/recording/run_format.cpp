@@ -366,6 +366,9 @@ void putMarker(std::string& out, const Marker& m) {
   putI64(out, m.tUs);
   putFixed8(out, static_cast<std::uint8_t>(m.kind));
   putFixed32(out, m.node);
+  putFixed64(out, m.a);
+  putFixed64(out, m.b);
+  putStr(out, m.detail);
   putStr(out, m.text);
 }
 
@@ -373,6 +376,9 @@ bool getMarker(Reader& in, Marker& m) {
   m.tUs = in.i64();
   m.kind = static_cast<node::EventKind>(in.u8());
   m.node = in.u32();
+  m.a = in.u64();
+  m.b = in.u64();
+  getStr(in, m.detail);
   getStr(in, m.text);
   return in.ok() && m.kind <= node::EventKind::kThaw;
 }

@@ -67,7 +67,9 @@ struct Marker {
   std::int64_t tUs = 0;
   node::EventKind kind = node::EventKind::kKill;
   NodeId node = kNoNode;
-  std::string text;  // "node 2 killed", "node 3 elected (generation 4)"
+  Index a = 0, b = 0;  // the event's own values (a lost write: index, client)
+  std::string detail;  // the event's detail (a lost write: key=value)
+  std::string text;    // "node 2 killed", "node 3 elected leader (generation 4)"
 };
 // Which events become markers, and the words for them ("" = not a marker).
 std::string markerText(const node::NodeEvent& e);

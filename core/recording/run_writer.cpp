@@ -182,7 +182,8 @@ void RunWriter::writeBatch(std::vector<Item>& items) {
       ++nEvents;
       m_lastEventSeq = std::max(m_lastEventSeq, e->seq);
       if (std::string text = markerText(e->event); !text.empty()) {
-        putMarker(markers, Marker{e->event.tMs * 1000, e->event.kind, e->event.node, text});
+        putMarker(markers, Marker{e->event.tMs * 1000, e->event.kind, e->event.node, e->event.a, e->event.b,
+                                  e->event.detail, text});
         ++nMarkers;
       }
     } else if (auto* op = std::get_if<cluster::Operation>(&it.what)) {

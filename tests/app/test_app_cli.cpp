@@ -280,6 +280,51 @@ class AppCliTest : public QObject {
     QVERIFY2(r.err.contains("missing.jsonl") && r.err.contains("cannot read"), qPrintable(r.err));
   }
 
+  // run --record, then export --run --at: the export of a moment has the standard files and
+  // is consistent with itself (every acknowledged write of its history is in the reference
+  // log), and bad recordings are refused naming the file.
+  void recordThenExportAMomentOfTheRun() {
+    QTemporaryDir tmp;
+    const QString run = tmp.filePath("kill.qlabrun");
+    Run r = quorumlab({"run", "--scenario", QStringLiteral(QLAB_SOURCE_DIR "/resources/scenarios/kill-leader-under-load.json"),
+                       "--record", run});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.contains("recorded to " + run), qPrintable(r.out));
+    for (int at : {1500, 4000}) {
+      const QString dir = tmp.filePath(QStringLiteral("at%1").arg(at));
+      r = quorumlab({"export", "--run", run, "--at", QString::number(at), "--dir", dir, "--json"});
+      QCOMPARE(r.exitCode, 0);
+      for (const char* f : {"cluster.json", "history.jsonl", "events.jsonl", "summary.json", "node-1.jsonl"})
+        QVERIFY2(QFile::exists(dir + "/" + f), f);
+      const QJsonObject summary = QJsonDocument::fromJson(QByteArray::fromStdString(readFile((dir + "/summary.json").toStdString()))).object();
+      QVERIFY2(summary.value("ok").toBool(), qPrintable(QString::fromStdString(readFile((dir + "/summary.json").toStdString()))));
+      QCOMPARE(summary.value("lost_acked").toArray().size(), 0);
+      const QJsonObject cl = QJsonDocument::fromJson(QByteArray::fromStdString(readFile((dir + "/cluster.json").toStdString()))).object();
+      QCOMPARE(cl.value("at_ms").toInteger(), at);
+      // The history judged linearizable by the checker.
+      QCOMPARE(quorumlab({"check", dir + "/history.jsonl"}).exitCode, 0);
+    }
+    // Later moments hold more history.
+    QVERIFY(readFile((tmp.filePath("at4000") + "/history.jsonl").toStdString()).size() >
+            readFile((tmp.filePath("at1500") + "/history.jsonl").toStdString()).size());
+    r = quorumlab({"export", "--run", run, "--at", "999999", "--dir", tmp.filePath("x")});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("ms long"), qPrintable(r.err));
+    writeFile(tmp.filePath("junk.qlabrun").toStdString(), "definitely not a recording");
+    r = quorumlab({"export", "--run", tmp.filePath("junk.qlabrun"), "--dir", tmp.filePath("x")});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("junk.qlabrun is not a Quorum Lab recording"), qPrintable(r.err));
+    r = quorumlab({"gui", "--open", tmp.filePath("junk.qlabrun")});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("junk.qlabrun"), qPrintable(r.err));
+    // A cut copy (a download that stopped) still exports, with a warning naming it.
+    const std::string whole = readFile(run.toStdString());
+    writeFile(tmp.filePath("cut.qlabrun").toStdString(), whole.substr(0, whole.size() / 2));
+    r = quorumlab({"export", "--run", tmp.filePath("cut.qlabrun"), "--dir", tmp.filePath("cut")});
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.err.contains("cut short"), qPrintable(r.err));
+  }
+
   void verifyMissingOrNonWalDirectoryIsBadInput() {
     QTemporaryDir tmp;
     const QString missing = tmp.path() + "/does-not-exist";

@@ -172,6 +172,13 @@ void ClusterActions::updateFrame(const ClusterFrame& f) {
     if (v && a->data().toInt() == static_cast<int>(v->flush.mode) && !a->isChecked()) a->setChecked(true);
   }
   m_load->setChecked(f.loadRunning);
+  // Without a control (a replayed moment of the past) nothing can be done to the cluster.
+  if (!m_control) {
+    for (QAction* a : {m_kill, m_killTorn, m_restart, m_pause, m_flushNow, m_campaign, m_dropResponses, m_load,
+                       m_heal, m_freeze})
+      a->setEnabled(false);
+    for (QAction* a : m_policies) a->setEnabled(false);
+  }
 }
 
 QMenu* ClusterActions::nodeMenu(NodeId id, QWidget* parent) {

@@ -13,7 +13,9 @@
 #include <QSvgGenerator>
 
 #include "core/cluster/exporter.h"
+#include "core/recording/run_reader.h"
 #include "ui/source/cluster_host.h"
+#include "ui/source/time_travel.h"
 #include "ui/view/timeline_view.h"
 #include "ui/window/dump_dialog.h"
 #include "ui/window/main_window.h"
@@ -23,6 +25,12 @@ namespace qlab::ui {
 FileActions::FileActions(MainWindow* window) : QObject(window), m_window(window) {
   m_open = add(tr("&Open scenario…"), QKeySequence::Open,
                tr("Run a scenario file: a fresh cluster configured as the file says, then its steps one by one."));
+  m_openRun = add(tr("Open &run…"), Qt::CTRL | Qt::Key_R,
+                  tr("Replay a saved run (.qlabrun) with the time bar: every view as it was, at any moment. "
+                     "The live cluster is stopped."));
+  m_saveRun = add(tr("Sa&ve run…"), Qt::CTRL | Qt::ALT | Qt::Key_S,
+                  tr("Save the whole run so far (everything the time bar can show) as one .qlabrun file to "
+                     "send to a student or attach to a bug report."));
   m_actions << nullptr;
   m_export = add(tr("&Export…"), Qt::CTRL | Qt::Key_E,
                  tr("Write cluster.json, every node's log, the client history, the events and copies of the "
@@ -38,6 +46,15 @@ FileActions::FileActions(MainWindow* window) : QObject(window), m_window(window)
     if (!QDir(dir).exists()) dir = QDir::currentPath() + QStringLiteral("/resources/scenarios");
     const QString f = QFileDialog::getOpenFileName(m_window, tr("Open scenario"), dir, tr("Scenarios (*.json)"));
     if (!f.isEmpty() && !runScenarioFile(f)) QMessageBox::warning(m_window, tr("Scenario not run"), m_lastError);
+  });
+  connect(m_openRun, &QAction::triggered, this, [this] {
+    const QString f = QFileDialog::getOpenFileName(m_window, tr("Open run"), QString(), tr("Quorum Lab runs (*.qlabrun);;All files (*)"));
+    if (!f.isEmpty() && !openRun(f)) QMessageBox::warning(m_window, tr("Run not opened"), m_lastError);
+  });
+  connect(m_saveRun, &QAction::triggered, this, [this] {
+    const QString f = QFileDialog::getSaveFileName(m_window, tr("Save run"), QStringLiteral("run.qlabrun"),
+                                                   tr("Quorum Lab runs (*.qlabrun)"));
+    if (!f.isEmpty() && !saveRun(f)) QMessageBox::warning(m_window, tr("Run not saved"), m_lastError);
   });
   connect(m_export, &QAction::triggered, this, [this] {
     const QString d = QFileDialog::getExistingDirectory(m_window, tr("Export to folder"));
@@ -76,6 +93,33 @@ QAction* FileActions::add(const QString& text, const QKeySequence& key, const QS
   a->setStatusTip(tip);
   m_actions << a;
   return a;
+}
+
+bool FileActions::openRun(const QString& path) {
+  // Check the file first: a bad one leaves the live cluster alone.
+  if (auto probe = recording::RunReader::open(path.toStdString()); !probe) {
+    m_lastError = QString::fromStdString(probe.status().message());
+    return false;
+  }
+  if (m_host) m_host->stop();
+  const Status s = m_window->timeTravel()->openFile(path);
+  if (!s.isOk()) {
+    m_lastError = QString::fromStdString(s.message());
+    return false;
+  }
+  m_window->showStatus(tr("Replaying %1: play, step or drag the time bar").arg(path), 0);
+  updateEnabled();
+  return true;
+}
+
+bool FileActions::saveRun(const QString& path) {
+  const Status s = m_window->timeTravel()->saveTo(path);
+  if (!s.isOk()) {
+    m_lastError = QString::fromStdString(s.message());
+    return false;
+  }
+  m_window->showStatus(tr("Run saved to %1").arg(path));
+  return true;
 }
 
 void FileActions::updateEnabled() {

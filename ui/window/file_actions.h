@@ -38,6 +38,9 @@ class FileActions : public QObject {
   bool saveTimeline(const QString& path);  // .svg, else PNG
   bool saveScreenshot(const QString& path);
   void openDataDir(const QString& dir);
+  // Replays a saved run (.qlabrun) with no live cluster; false with lastError() on failure.
+  bool openRun(const QString& path);
+  bool saveRun(const QString& path);
 
  signals:
   void scenarioFinished(bool ok);
@@ -57,6 +60,8 @@ class FileActions : public QObject {
   QString m_lastError;
   QAction* m_open;
   QAction* m_export;
+  QAction* m_openRun;
+  QAction* m_saveRun;
   QAction* m_svg;
   QAction* m_png;
   QAction* m_shot;

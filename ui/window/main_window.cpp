@@ -22,6 +22,8 @@
 #include "ui/model/findings_model.h"
 #include "ui/source/cluster_host.h"
 #include "ui/source/cluster_poller.h"
+#include "ui/source/time_travel.h"
+#include "ui/view/time_bar.h"
 #include "ui/view/charts_panel.h"
 #include "ui/view/cluster_actions.h"
 #include "ui/view/cluster_view.h"
@@ -51,6 +53,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   m_lanes = new LogLanesView(central);
   cl->addWidget(m_banner);
   cl->addWidget(m_lanes, 1);
+  m_time = new TimeTravel(this);
+  m_timeBar = new TimeBar(m_time, central);
+  cl->addWidget(m_timeBar);
   setCentralWidget(central);
 
   m_clusterView = new ClusterView;
@@ -97,6 +102,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     m_findingsDock->show();
     m_findingsDock->raise();
   });
+  connect(m_time, &TimeTravel::showSource, this, &MainWindow::showSource);
+  connect(m_time, &TimeTravel::message, this, [this](const QString& t) { showStatus(t, 0); });
   m_lostTimer.setInterval(2000);
   connect(&m_lostTimer, &QTimer::timeout, this, &MainWindow::refreshLostWrites);
   m_lostTimer.start();
@@ -180,6 +187,10 @@ void MainWindow::setCluster(ClusterSource* source, ClusterControl* control, clus
   m_inspector->setSource(source);
   m_files->setCluster(live, source);
   m_poller->setSource(source);
+  m_controls->setEnabled(true);
+  // Every live cluster is recorded so the time bar can go back over it.
+  if (live) m_time->attachLive(live, source);
+  else if (source || m_time->liveAttached()) m_time->detach();
   if (source) {
     if (!m_actions->target() || static_cast<int>(m_actions->target()) > source->size()) m_actions->setTarget(1);
     m_poller->pollNow();
@@ -196,6 +207,27 @@ void MainWindow::setHost(ClusterHost* host) {
   });
   m_files->setHost(host);
   m_lessons->setHost(host);
+}
+
+void MainWindow::showSource(const ClusterSource* source, bool live) {
+  if (!source) {  // the recording went away: back to whatever is live
+    source = m_source;
+    live = m_control != nullptr;
+  }
+  m_lanes->setSource(source);
+  m_timeline->setSource(source);
+  m_inspector->setSource(source);
+  m_poller->setSource(source);
+  m_actions->setControl(live ? m_control : nullptr);
+  m_controls->setControl(live ? m_control : nullptr);
+  m_controls->setEnabled(live);
+  if (!live && source)
+    showStatus(m_time->liveAttached()
+                   ? tr("Showing the past: every view is the cluster at the time bar's cursor, which keeps running. "
+                        "Live (or End on the time bar) returns to the present.")
+                   : tr("Replaying %1").arg(m_time->runPath()),
+               8000);
+  if (source) m_poller->pollNow();
 }
 
 void MainWindow::selectNode(NodeId id) {

@@ -38,6 +38,8 @@ class LessonPanel;
 class LogLanesView;
 class NodeInspector;
 class TimelineView;
+class TimeBar;
+class TimeTravel;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -85,6 +87,8 @@ class MainWindow : public QMainWindow {
   QProgressBar* scenarioProgress() const { return m_scenarioProgress; }
   QLabel* scenarioLabel() const { return m_scenarioLabel; }
   LessonController* lessons() const { return m_lessons; }
+  TimeTravel* timeTravel() const { return m_time; }
+  TimeBar* timeBar() const { return m_timeBar; }
   LessonPanel* lessonPanel() const { return m_lessonPanel; }
   LessonHighlighter* highlighter() const { return m_highlighter; }
   QDockWidget* lessonDock() const { return m_lessonDock; }
@@ -104,6 +108,9 @@ class MainWindow : public QMainWindow {
   void buildLessonsMenu();
   void sizeFromScreen();
   void refreshLostWrites();
+  // Points the views at `source` (the live cluster, or a recording at the cursor); controls
+  // work only on the live one.
+  void showSource(const ClusterSource* source, bool live);
 
   ClusterSource* m_source = nullptr;
   ClusterControl* m_control = nullptr;
@@ -131,6 +138,8 @@ class MainWindow : public QMainWindow {
   QProgressBar* m_scenarioProgress;
   ThemeMode m_theme = ThemeMode::kDesktop;
   QTimer m_lostTimer;
+  TimeTravel* m_time = nullptr;
+  TimeBar* m_timeBar = nullptr;
 };
 
 }  // namespace qlab::ui
