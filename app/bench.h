@@ -20,6 +20,7 @@ int benchWal(const Argv& args);       // bench_wal.cpp
 int benchRecovery(const Argv& args);  // bench_recovery.cpp
 int benchCluster(const Argv& args);   // bench_cluster.cpp
 int benchMemory(const Argv& args);    // bench_memory.cpp
+int benchSeek(const Argv& args);      // bench_seek.cpp
 
 // A fresh directory `<parent>/quorumlab-bench-XXXXXX` (parent: --dir, or the system temp
 // directory), removed with everything in it when this goes away.

@@ -13,12 +13,13 @@
 #include "app/args.h"
 #include "app/bench.h"
 #include "core/cluster/cluster.h"
+#include "core/recording/run_recorder.h"
 
 namespace qlab::app {
 
 int benchCluster(const Argv& argv) {
   Args args("bench cluster", argv, {"nodes", "policy", "clients", "seconds", "warmup-seconds", "value-bytes", "delay-ms", "dir"},
-            {"json", "instrumented"});
+            {"json", "instrumented", "record"});
   if (!args.ok()) return usageError("bench cluster", args.error());
   int nodes = static_cast<int>(args.integer("nodes", 3, 1, kMaxNodes));
   int clients = static_cast<int>(args.integer("clients", 8, 1, 256));
@@ -43,13 +44,23 @@ int benchCluster(const Argv& argv) {
   o.flush = {*mode, delayMs};
   o.segmentBytes = 16ull << 20;
   o.snapshotEvery = 100000;
-  o.instrument = args.has("instrumented");
+  // A recording (time travel) needs the events: --record turns instrumentation on too.
+  o.instrument = args.has("instrumented") || args.has("record");
   o.spillFiles = false;
   cluster::Cluster c(o);
   Status s = c.start();
   if (!s.isOk()) {
     std::fprintf(stderr, "quorumlab bench cluster: %s\n", s.toString().c_str());
     return 1;
+  }
+  std::unique_ptr<recording::RunRecorder> recorder;
+  if (args.has("record")) {
+    auto rec = recording::RunRecorder::start(c, dir.path() + "/run.qlabrun");
+    if (!rec) {
+      std::fprintf(stderr, "quorumlab bench cluster: %s\n", rec.status().toString().c_str());
+      return 1;
+    }
+    recorder = std::move(*rec);
   }
   auto waitFor = [&](auto pred, int timeoutMs) {
     QElapsedTimer t;
@@ -107,6 +118,15 @@ int benchCluster(const Argv& argv) {
   r.number("seconds", elapsed, "s");
   r.count("leader_changes", static_cast<std::uint64_t>(c.checker().leaderChanges() - leaderChanges0));
   r.text("instrumented", o.instrument ? "yes" : "no");
+  r.text("recorded", recorder ? "yes" : "no");
+  if (recorder) {
+    (void)recorder->stop();
+    const recording::WriterStats st = recorder->stats();
+    const double minutes = static_cast<double>(c.nowUs()) / 60e6;
+    r.number("record_mb", static_cast<double>(st.bytes) / 1e6, "MB");
+    r.number("record_mb_per_min", static_cast<double>(st.bytes) / 1e6 / minutes, "MB/min");
+    r.count("record_dropped", st.dropped);
+  }
   r.note("every commit was acknowledged to a client only after W nodes reported it " +
          std::string(*mode == wal::FlushMode::kAlways || *mode == wal::FlushMode::kGroup ? "durable (fdatasync)"
                                                                                         : "buffered (NOT durable)"));

@@ -20,18 +20,19 @@ constexpr Bench kBenches[] = {
     {"recovery", benchRecovery},
     {"cluster", benchCluster},
     {"memory", benchMemory},
+    {"seek", benchSeek},
 };
 
 }  // namespace
 
 int cmdBench(const Argv& args) {
   if (args.empty() || args[0].rfind("--", 0) == 0) {
-    return usageError("bench", "name a benchmark: wal, recovery, cluster or memory");
+    return usageError("bench", "name a benchmark: wal, recovery, cluster, memory or seek");
   }
   for (const Bench& b : kBenches) {
     if (args[0] == b.name) return b.run(Argv(args.begin() + 1, args.end()));
   }
-  return usageError("bench", "unknown benchmark '" + args[0] + "' (use wal, recovery, cluster or memory)");
+  return usageError("bench", "unknown benchmark '" + args[0] + "' (use wal, recovery, cluster, memory or seek)");
 }
 
 }  // namespace qlab::app

@@ -214,6 +214,7 @@ void MainWindow::showSource(const ClusterSource* source, bool live) {
     source = m_source;
     live = m_control != nullptr;
   }
+  m_findings->clear();  // the source's findings come again, up to its moment
   m_lanes->setSource(source);
   m_timeline->setSource(source);
   m_inspector->setSource(source);
@@ -221,6 +222,8 @@ void MainWindow::showSource(const ClusterSource* source, bool live) {
   m_actions->setControl(live ? m_control : nullptr);
   m_controls->setControl(live ? m_control : nullptr);
   m_controls->setEnabled(live);
+  if (source && (!m_actions->target() || static_cast<int>(m_actions->target()) > source->size()))
+    m_actions->setTarget(1);
   if (!live && source)
     showStatus(m_time->liveAttached()
                    ? tr("Showing the past: every view is the cluster at the time bar's cursor, which keeps running. "
@@ -320,9 +323,11 @@ bool MainWindow::showLostWrites() {
 }
 
 void MainWindow::refreshLostWrites() {
-  // Only worth asking once the checker has reported something (it walks the history).
-  if (!m_source || m_findings->rowCount() == 0) return;
-  m_lanes->setLostWrites(m_source->lostWrites());
+  // Only worth asking once the checker has reported something (it walks the history). The
+  // source shown: the live cluster, or the recording at the time bar's cursor.
+  const ClusterSource* shown = m_poller->source();
+  if (!shown || m_findings->rowCount() == 0) return;
+  m_lanes->setLostWrites(shown->lostWrites());
 }
 
 void MainWindow::setThemeMode(ThemeMode m) {
