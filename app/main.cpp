@@ -13,6 +13,7 @@ const char* kUsage = R"(quorumlab - teach log replication by running it for real
 usage:
   quorumlab [gui] [--nodes N] [--data DIR] [--scenario FILE] [--lesson NAME]
   quorumlab run --scenario FILE [--nodes N] [--data DIR] [--export DIR] [--seed S] [--json]
+                [--export-format shiviz,jepsen,jepsen-json,porcupine,perfetto|all]
   quorumlab dump DIR [--format jsonl|csv] [--from INDEX] [--to INDEX]
   quorumlab verify DIR [--json]
   quorumlab bench wal [--policy always|group|delayed] [--record-bytes B] [--writers K]
@@ -26,7 +27,8 @@ usage:
 commands:
   gui      open the explorer window on a live cluster (the default)
   run      run a scenario headless; --export writes cluster.json, node logs, history,
-           events and segment copies; --json prints the run summary
+           events and segment copies; --export-format adds files that ShiViz, Jepsen
+           (Knossos, Elle), Porcupine or Perfetto open; --json prints the run summary
   dump     print the entries of one node's log (DIR is its data directory or its wal/)
   verify   check every segment and record of one node's log; never modifies files
   bench    measure the write-ahead log, recovery, a whole cluster or a node's memory
