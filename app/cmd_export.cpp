@@ -1,17 +1,24 @@
-// quorumlab export --run FILE --at MS --dir DIR [--json]: the standard export of a saved run
-// (.qlabrun) as of MS milliseconds into it (docs/cli-tools.md). Exit 0 ok, 1 bad input (the
-// file is named), 3 the export's summary judges the run unsafe at that moment.
+// quorumlab export --run FILE [--at MS] --dir DIR [--export-format F,...] [--json]: the
+// standard export of a saved run (.qlabrun) as of MS milliseconds into it, plus any interop
+// formats (docs/cli-tools.md, docs/interop.md). Exit 0 ok, 1 bad input (the file is named).
 #include <QCoreApplication>
 
 #include "app/args.h"
 #include "app/commands.h"
+#include "core/interop/formats.h"
 #include "core/recording/run_export.h"
 
 namespace qlab::app {
 
 int cmdExport(const Argv& argv) {
-  Args args("export", argv, {"run", "at", "dir"}, {"json"});
+  Args args("export", argv, {"run", "at", "dir", "export-format"}, {"json"});
   if (!args.ok()) return usageError("export", args.error());
+  std::vector<std::string> formats;
+  if (auto list = args.value("export-format")) {
+    auto parsed = interop::parseFormatList(*list);
+    if (!parsed.isOk()) return usageError("export", "--export-format: " + parsed.status().message());
+    formats = std::move(parsed.value());
+  }
   if (!args.positionals().empty()) return usageError("export", "unexpected argument '" + args.positionals()[0] + "'");
   const auto file = args.value("run");
   const auto dir = args.value("dir");
@@ -29,6 +36,13 @@ int cmdExport(const Argv& argv) {
     return true;
   });
   if (!s.isOk()) return inputError("export", s.message());
+  if (!formats.empty()) {
+    std::vector<std::string> written;
+    if (Status f = interop::writeInteropFormats(*dir, formats, &written); !f.isOk())
+      return inputError("export", f.message());
+    if (!json)
+      for (const auto& w : written) std::fprintf(stderr, "wrote %s\n", w.c_str());
+  }
   if (!json) std::printf("exported %s at %lld ms to %s\n", file->c_str(), atMs, dir->c_str());
   else std::printf("{\"run\":\"%s\",\"at_ms\":%lld,\"dir\":\"%s\"}\n", file->c_str(), atMs, dir->c_str());
   return 0;

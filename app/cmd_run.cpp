@@ -1,4 +1,5 @@
-// quorumlab run --scenario FILE [--nodes N] [--data DIR] [--export DIR] [--record FILE] [--seed S] [--json]
+// quorumlab run --scenario FILE [--nodes N] [--data DIR] [--export DIR [--export-format F,...]]
+//               [--record FILE] [--seed S] [--json]
 // Plays a scenario headless on a live cluster (real threads, TCP and disk), then prints the
 // summary, optionally exports everything. Exit codes: 0 ok, 1 bad input, 3 a safety
 // property the configuration promises was broken or an `expect` step was not met.
@@ -13,6 +14,7 @@
 #include "core/cluster/exporter.h"
 #include "core/recording/run_recorder.h"
 #include "core/cluster/scenario.h"
+#include "core/interop/formats.h"
 
 namespace qlab::app {
 
@@ -36,9 +38,16 @@ void printSummary(const cluster::RunSummary& s, FILE* out) {
 }  // namespace
 
 int cmdRun(const Argv& argv) {
-  Args args("run", argv, {"scenario", "nodes", "data", "export", "seed", "record"}, {"json", "verbose"});
+  Args args("run", argv, {"scenario", "nodes", "data", "export", "export-format", "seed", "record"}, {"json", "verbose"});
   if (!args.ok()) return usageError("run", args.error());
   if (!args.positionals().empty()) return usageError("run", "unexpected argument '" + args.positionals()[0] + "'");
+  std::vector<std::string> formats;
+  if (auto list = args.value("export-format")) {
+    if (!args.has("export")) return usageError("run", "--export-format needs --export DIR: the formats are written there");
+    auto parsed = interop::parseFormatList(*list);
+    if (!parsed.isOk()) return usageError("run", "--export-format: " + parsed.status().message());
+    formats = std::move(parsed.value());
+  }
   auto file = args.value("scenario");
   if (!file) return usageError("run", "--scenario FILE is required");
   auto scenario = cluster::loadScenario(*file);
@@ -123,11 +132,15 @@ int cmdRun(const Argv& argv) {
       if (!json) std::fprintf(progress, "exporting %s (%d/%d)\n", p.what.c_str(), p.done + 1, p.total);
       return true;
     });
+    std::vector<std::string> written;
+    if (s.isOk()) s = interop::writeInteropFormats(*dir, formats, &written);
     if (!s.isOk()) {
       std::fprintf(stderr, "quorumlab run: export failed: %s\n", s.toString().c_str());
       c.stop();
       return 1;
     }
+    if (!json)
+      for (const auto& path : written) std::fprintf(progress, "wrote %s\n", path.c_str());
   }
   c.stop();
   if (json) std::printf("%s\n", summary.toJson().c_str());

@@ -14,8 +14,8 @@ usage:
   quorumlab [gui] [--nodes N] [--data DIR] [--scenario FILE] [--lesson NAME]
   quorumlab gui --open RUN.qlabrun
   quorumlab run --scenario FILE [--nodes N] [--data DIR] [--export DIR] [--record RUN.qlabrun]
-                [--seed S] [--json]
-  quorumlab export --run RUN.qlabrun [--at MS] --dir DIR [--json]
+                [--seed S] [--json] [--export-format shiviz,jepsen,jepsen-json,porcupine,perfetto|all]
+  quorumlab export --run RUN.qlabrun [--at MS] --dir DIR [--export-format LIST] [--json]
   quorumlab dump DIR [--format jsonl|csv] [--from INDEX] [--to INDEX]
   quorumlab verify DIR [--json]
   quorumlab bench wal [--policy always|group|delayed] [--record-bytes B] [--writers K]
@@ -29,9 +29,10 @@ usage:
 commands:
   gui      open the explorer window on a live cluster (the default)
   run      run a scenario headless; --export writes cluster.json, node logs, history,
-           events and segment copies; --record saves the run for the time bar (gui --open);
-           --json prints the run summary
-  export   write the export of a saved run as of any moment (MS into it; default its end)
+  quorumlab gui --open RUN.qlabrun
+  quorumlab run --scenario FILE [--nodes N] [--data DIR] [--export DIR] [--record RUN.qlabrun]
+                [--seed S] [--json] [--export-format shiviz,jepsen,jepsen-json,porcupine,perfetto|all]
+  quorumlab export --run RUN.qlabrun [--at MS] --dir DIR [--export-format LIST] [--json]
   dump     print the entries of one node's log (DIR is its data directory or its wal/)
   verify   check every segment and record of one node's log; never modifies files
   bench    measure the write-ahead log, recovery, a whole cluster or a node's memory

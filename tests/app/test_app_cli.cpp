@@ -241,6 +241,29 @@ class AppCliTest : public QObject {
     QVERIFY2(both.err.contains("not both"), qPrintable(both.err));
   }
 
+  // --export-format is checked before anything runs: an unknown name is refused with the
+  // valid ones, and the option without --export says what is missing.
+  void exportFormatBadNamesAndMissingExportAreRefused() {
+    QTemporaryDir dir;
+    for (const QString& list : {QStringLiteral("shiviz,bogus"), QStringLiteral("graphviz"), QStringLiteral("shiviz,")}) {
+      Run r = quorumlab({"run", "--scenario", "no-such.json", "--export", dir.path(), "--export-format", list});
+      QCOMPARE(r.exitCode, 1);
+      QCOMPARE(lines(r.err).size(), 1);
+      QVERIFY2(r.err.contains("--export-format") && r.err.contains("valid formats: shiviz, jepsen, jepsen-json, "
+                                                                   "porcupine, perfetto, or all"),
+               qPrintable(r.err));
+    }
+    Run bogus = quorumlab({"run", "--scenario", "no-such.json", "--export", dir.path(), "--export-format", "bogus"});
+    QVERIFY2(bogus.err.contains("unknown format 'bogus'"), qPrintable(bogus.err));
+    Run alone = quorumlab({"run", "--scenario", "no-such.json", "--export-format", "all"});
+    QCOMPARE(alone.exitCode, 1);
+    QVERIFY2(alone.err.contains("--export-format needs --export DIR"), qPrintable(alone.err));
+    // A good list gets past the option check: the next complaint is the missing scenario.
+    Run good = quorumlab({"run", "--scenario", "no-such.json", "--export", dir.path(), "--export-format", "all"});
+    QCOMPARE(good.exitCode, 1);
+    QVERIFY2(!good.err.contains("--export-format") && good.err.contains("no-such.json"), qPrintable(good.err));
+  }
+
   // quorumlab check judges a history.jsonl: 0 linearizable, 3 not (naming the operations),
   // 1 for a malformed line (naming the file, the line and the field).
   void checkJudgesAHistoryAndNamesTheBadLineAndField() {

@@ -13,11 +13,13 @@
 #include <QSvgGenerator>
 
 #include "core/cluster/exporter.h"
+#include "core/interop/formats.h"
 #include "core/recording/run_reader.h"
 #include "ui/source/cluster_host.h"
 #include "ui/source/time_travel.h"
 #include "ui/view/timeline_view.h"
 #include "ui/window/dump_dialog.h"
+#include "ui/window/export_formats_dialog.h"
 #include "ui/window/main_window.h"
 
 namespace qlab::ui {
@@ -59,7 +61,10 @@ FileActions::FileActions(MainWindow* window) : QObject(window), m_window(window)
   connect(m_export, &QAction::triggered, this, [this] {
     const QString d = QFileDialog::getExistingDirectory(m_window, tr("Export to folder"));
     if (d.isEmpty()) return;
+    const auto formats = ExportFormatsDialog::choose(m_window);
+    if (!formats) return;
     Status s = exportTo(d, true);
+    if (s.isOk()) s = interop::writeInteropFormats(d.toStdString(), *formats);
     if (s.isOk()) m_window->showStatus(tr("Exported to %1").arg(d));
     else if (s.code() != Status::Code::kAborted)
       QMessageBox::warning(m_window, tr("Export failed"), QString::fromStdString(s.message()));
