@@ -112,6 +112,9 @@ int cmdRun(const Argv& argv) {
   QObject::connect(&runner, &cluster::ScenarioRunner::stepFailed, [&](int, const QString& why) {
     std::fprintf(stderr, "quorumlab run: %s\n", why.toUtf8().constData());
   });
+  QObject::connect(&runner, &cluster::ScenarioRunner::momentMarked, [&](const QString& name) {
+    if (recorder) recorder->markMoment(name.toStdString());
+  });
   QObject::connect(&runner, &cluster::ScenarioRunner::finished, &app, [&](bool) { app.quit(); });
   QTimer::singleShot(0, &runner, [&] { runner.start(); });
   app.exec();

@@ -97,6 +97,8 @@ const std::map<std::string, StepSpec>& stepSpecs() {
                        "duplicates_min", "truncations_min", "snapshot_installs_min", "segments_deleted_min",
                        "hwm_stalled", "kv", "segments_min", "torn_tails_min", "stale_min"}}},
       {"note", {{"text"}, {}}},
+      {"mark", {{"name"}, {}}},
+      {"look_back", {{"moment"}, {}}},
   };
   return specs;
 }
@@ -199,7 +201,7 @@ Status validateStep(const Validator& val, const QJsonObject& o, int line, int no
   QLAB_RETURN_IF_ERROR(val.integer(o, "count", line, 0, 1'000'000));
   QLAB_RETURN_IF_ERROR(val.integer(o, "index", line, 0, 1LL << 50));
   QLAB_RETURN_IF_ERROR(val.integer(o, "ms", line, 0, 3600 * 1000));
-  for (const char* s : {"key", "value", "text", "note", "say"}) QLAB_RETURN_IF_ERROR(val.string(o, s, line, false));
+  for (const char* s : {"key", "value", "text", "note", "say", "name", "moment"}) QLAB_RETURN_IF_ERROR(val.string(o, s, line, false));
   if (o.contains("equals") && !o.value("equals").isString() && !o.value("equals").isNull())
     return val.fail(line, "equals", "must be the expected value (a string) or null for an absent key");
   if (kind == "flush") {

@@ -100,6 +100,10 @@ class ScenarioRunner : public QObject {
   void stepWaiting(int index, const QString& what);
   // The run stopped after step `lastDone` as setStopAfter asked; resumeUntil goes on.
   void pausedAt(int lastDone);
+  // A `mark` step: this moment has a name (a recording keeps it; the time bar shows it).
+  void momentMarked(const QString& name);
+  // A `look_back` step: the explorer's time bar should go back to that named moment.
+  void lookBackRequested(const QString& moment);
   void finished(bool ok);
 
  private:

@@ -170,7 +170,7 @@ void ScenarioRunner::runStep(const Step& s) {
   // The HWM a step starts from. Views may be a publish interval old, but a write answered ok
   // at index i proves the HWM reached i: without that, a stale view could make the HWM seem
   // to move during a step that really stalled.
-  if (k != "expect" && k != "note" && k != "wait") m_hwmAtStepStart = std::max(m_cluster.hwm(), m_ackedIndex);
+  if (k != "expect" && k != "note" && k != "wait" && k != "mark" && k != "look_back") m_hwmAtStepStart = std::max(m_cluster.hwm(), m_ackedIndex);
   auto nodes = [&](const char* key) {
     auto ids = nodesOf(f.value(key));
     if (ids.empty()) fail("no node matches " + f.value(key).toVariant().toString().toStdString());
@@ -244,6 +244,10 @@ void ScenarioRunner::runStep(const Step& s) {
     for (NodeId a : from)
       for (NodeId b : to)
         if (a != b) m_cluster.setLink(a, b, lf, f.value("oneway").toBool(false));
+  } else if (k == "mark") {
+    emit momentMarked(f.value("name").toString());
+  } else if (k == "look_back") {
+    emit lookBackRequested(f.value("moment").toString());
   } else if (k == "heal") {
     m_cluster.heal();
   } else if (k == "drop_responses") {

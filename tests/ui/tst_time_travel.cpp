@@ -120,6 +120,40 @@ class TimeTravelTest : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(!t->playing(), 10000);  // stops at the end
     QCOMPARE(t->cursorUs(), t->endUs());
   }
+
+  // A scenario's `mark` names a moment in the recording; its `look_back` sends the time bar
+  // there while the cluster runs on.
+  void aScenarioMarksAMomentAndLooksBack() {
+    MainWindow w;
+    ClusterHost host;
+    w.setHost(&host);
+    w.show();
+    QTemporaryDir dir;
+    const QString file = dir.filePath("look-back.json");
+    QFile f(file);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"({"name": "look back", "nodes": 3, "election_timeout_ms": 300, "steps": [
+      {"do": "wait", "for": "leader", "timeout_ms": 10000},
+      {"do": "write", "key": "a", "value": "1"},
+      {"do": "mark", "name": "a written"},
+      {"do": "write", "key": "b", "value": "2"},
+      {"do": "wait", "for": "ms", "ms": 700},
+      {"do": "look_back", "moment": "a written"}]})");
+    f.close();
+    QVERIFY2(w.fileActions()->runScenarioFile(file), qPrintable(w.fileActions()->lastError()));
+    QSignalSpy done(w.fileActions(), &FileActions::scenarioFinished);
+    QVERIFY(done.wait(20000));
+    TimeTravel* t = w.timeTravel();
+    QCOMPARE(t->moments().size(), std::size_t(1));
+    QCOMPARE(t->moments()[0].name, std::string("a written"));
+    QVERIFY(!t->isLive());
+    QCOMPARE(t->cursorUs(), t->moments()[0].tUs);
+    // At that moment key b was not yet written: the state shows a, not b.
+    w.poller()->pollNow();
+    const node::NodeView* l = w.poller()->lastFrame().view(w.poller()->lastFrame().leader);
+    QVERIFY(l != nullptr);
+    QVERIFY(host.cluster()->hwm() > l->hwm);  // the present is ahead of the moment shown
+  }
 };
 
 QTEST_MAIN(TimeTravelTest)

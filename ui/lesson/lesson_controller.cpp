@@ -93,6 +93,8 @@ bool LessonController::start(const QString& name) {
 bool LessonController::restart() { return m_lesson && start(QString::fromStdString(m_lesson->name)); }
 
 void LessonController::connectRunner() {
+  connect(m_runner.get(), &cluster::ScenarioRunner::momentMarked, this, &LessonController::momentMarked);
+  connect(m_runner.get(), &cluster::ScenarioRunner::lookBackRequested, this, &LessonController::lookBackRequested);
   connect(m_runner.get(), &cluster::ScenarioRunner::stepStarted, this, [this](int i, const QString&) { onStepStarted(i); });
   connect(m_runner.get(), &cluster::ScenarioRunner::stepFailed, this, &LessonController::onStepFailed);
   connect(m_runner.get(), &cluster::ScenarioRunner::stepWaiting, this, [this](int index, const QString&) {

@@ -71,6 +71,9 @@ class LessonController : public QObject {
   void changed();                        // anything the panel shows
   void watchChanged(const QString& watch);  // highlight this ("" = none)
   void message(const QString& text);     // for the status bar
+  // The lesson's `mark` and `look_back` steps, for the time bar (MainWindow connects them).
+  void momentMarked(const QString& name);
+  void lookBackRequested(const QString& moment);
 
  private:
   void connectRunner();

@@ -19,7 +19,11 @@ TimeTravel::TimeTravel(QObject* parent) : QObject(parent) {
   });
 }
 
-TimeTravel::~TimeTravel() { detach(); }
+TimeTravel::~TimeTravel() {
+  // Whoever listens (the window) may be half destroyed already: stop recording silently.
+  blockSignals(true);
+  detach();
+}
 
 Status TimeTravel::attachLive(cluster::Cluster* cluster, const ClusterSource* live) {
   detach();

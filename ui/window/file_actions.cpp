@@ -186,6 +186,8 @@ bool FileActions::runScenarioFile(const QString& path) {
   connect(m_runner.get(), &cluster::ScenarioRunner::stepWaiting, this, [this, name, steps](int i, const QString& what) {
     m_window->scenarioLabel()->setText(tr("Scenario \"%1\": step %2/%3: %4…").arg(name).arg(i + 1).arg(steps).arg(what));
   });
+  connect(m_runner.get(), &cluster::ScenarioRunner::momentMarked, m_window, &MainWindow::markMoment);
+  connect(m_runner.get(), &cluster::ScenarioRunner::lookBackRequested, m_window, &MainWindow::lookBack);
   connect(m_runner.get(), &cluster::ScenarioRunner::stepFailed, this, [this](int i, const QString& why) {
     m_window->showStatus(tr("Step %1: %2").arg(i + 1).arg(why), 0);
   });

@@ -112,6 +112,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 }
 
 MainWindow::~MainWindow() {
+  m_time->disconnect(this);  // its recording stops as the children go, after the models it would touch
   m_poller->stop();
   m_poller->setSource(nullptr);
 }
@@ -233,6 +234,15 @@ void MainWindow::showSource(const ClusterSource* source, bool live) {
   if (source) m_poller->pollNow();
 }
 
+void MainWindow::markMoment(const QString& name) {
+  if (auto* r = m_time->recorder()) r->markMoment(name.toStdString());
+}
+
+void MainWindow::lookBack(const QString& moment) {
+  if (m_time->seekMoment(moment)) showStatus(tr("The time bar went back to \"%1\"; Live returns to the present.").arg(moment), 0);
+  else showStatus(tr("No moment \"%1\" was recorded yet.").arg(moment));
+}
+
 void MainWindow::selectNode(NodeId id) {
   m_actions->setTarget(id);
   m_clusterView->setSelectedNode(id);
@@ -257,6 +267,8 @@ void MainWindow::buildLessons() {
   connect(m_lessonPanel, &LessonPanel::lessonChosen, this, &MainWindow::requestLesson);
   connect(m_lessons, &LessonController::watchChanged, m_highlighter, &LessonHighlighter::show);
   connect(m_lessons, &LessonController::message, this, [this](const QString& t) { showStatus(t); });
+  connect(m_lessons, &LessonController::momentMarked, this, &MainWindow::markMoment);
+  connect(m_lessons, &LessonController::lookBackRequested, this, &MainWindow::lookBack);
   if (!errors.empty()) showStatus(tr("Some lessons could not be read: %1").arg(QString::fromStdString(errors.front())), 0);
 }
 
@@ -299,13 +311,17 @@ void MainWindow::onFrame(const ClusterFrame& f) {
   }
   int up = 0;
   for (const auto& v : f.views) up += v->status == node::NodeStatus::kRunning ? 1 : 0;
-  const QString text = (f.frozen ? tr("FROZEN at %1 s · ").arg(static_cast<double>(f.nowMs) / 1000.0, 0, 'f', 1) : QString()) +
+  const bool past = m_time->hasRun() && !m_time->isLive();
+  const QString when =
+      past ? tr("PAST: %1 s into the run · ").arg(static_cast<double>(m_time->cursorUs() - m_time->startUs()) / 1e6, 0, 'f', 3)
+           : QString();
+  const QString text = when + (f.frozen ? tr("FROZEN at %1 s · ").arg(static_cast<double>(f.nowMs) / 1000.0, 0, 'f', 1) : QString()) +
                        tr("%1 of %2 nodes up · leader %3 · HWM %4 · load %5 · data %6")
                            .arg(up).arg(f.size)
                            .arg(f.leader ? QString::number(f.leader) : tr("none"))
                            .arg(f.hwm)
                            .arg(f.loadRunning ? (f.loadRate > 0 ? tr("%1 ops/s").arg(f.loadRate) : tr("unlimited")) : tr("off"))
-                           .arg(m_source ? QString::fromStdString(m_source->dataDir()) : QString());
+                           .arg(m_poller->source() ? QString::fromStdString(m_poller->source()->dataDir()) : QString());
   if (m_summary->text() != text) m_summary->setText(text);
 }
 

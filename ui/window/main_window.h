@@ -69,6 +69,10 @@ class MainWindow : public QMainWindow {
   // A dock on the right, tabbed with the inspector (the place for the lesson panel).
   QDockWidget* addSidePanel(const QString& title, const QString& objectName, QWidget* panel);
   void applySettings(const AppSettings& s);
+  // A scenario's or lesson's `mark` step: names this moment in the recording (time bar).
+  void markMoment(const QString& name);
+  // A `look_back` step: the time bar goes back to the newest moment of that name.
+  void lookBack(const QString& moment);
   void setThemeMode(ThemeMode m);
   AppSettings currentSettings() const;
 
