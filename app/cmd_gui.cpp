@@ -6,7 +6,8 @@
 //   --clients C --rate R --no-load          the client load to start with
 //   --lesson-page N                         with --lesson: press Next until page N is shown
 //   --seek-ms MS                            the time bar's cursor to MS into the run (once it is there)
-// Documented: --open FILE replays a saved run (.qlabrun) with no live cluster.
+// Documented: --open FILE replays a saved run (.qlabrun) with no live cluster; --presentation
+// starts in presentation mode (F11).
 #include <QApplication>
 #include <QIcon>
 #include <QTimer>
@@ -22,6 +23,7 @@
 #include "ui/window/file_actions.h"
 #include "ui/window/frame_benchmark.h"
 #include "ui/window/main_window.h"
+#include "ui/window/presentation_mode.h"
 
 namespace qlab::app {
 
@@ -44,7 +46,7 @@ int cmdGui(int argc, char** argv, const Argv& argvRest) {
   Args args("gui", argvRest,
             {"nodes", "data", "scenario", "lesson", "lesson-page", "demo-state", "bench-ui", "bench-out", "clients", "rate",
              "open", "seek-ms"},
-            {"no-load"});
+            {"no-load", "presentation"});
   const bool nodesGiven = args.has("nodes");
   const long long nodes = args.integer("nodes", 3, 1, kMaxNodes);
   const long long benchSeconds = args.integer("bench-ui", 0, 1, 24 * 3600);
@@ -139,6 +141,7 @@ int cmdGui(int argc, char** argv, const Argv& argvRest) {
                                                  QString::fromStdString(args.string("bench-out", "")));
     QTimer::singleShot(2000, bench.get(), [&] { bench->start(); });  // after start-up settles
   }
+  if (args.has("presentation")) window.presentation()->setOn(true);
   if (seekMs >= 0) {
     // Screenshots of the past: once the run reaches MS + 1.5 s, the cursor goes back to MS.
     auto* seek = new QTimer(&window);

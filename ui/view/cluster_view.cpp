@@ -29,12 +29,12 @@ struct LinkLook {
 };
 
 LinkLook linkLook(const LinkInfo& l, const Theme& t) {
-  if (l.cut) return {QPen(t.cut, 2, Qt::DashLine), QStringLiteral("cut")};
+  if (l.cut) return {QPen(t.cut, t.pen(2), Qt::DashLine), QStringLiteral("cut")};
   QStringList parts;
   if (l.delayMs > 0) parts << QStringLiteral("%1 ms").arg(l.delayMs);
   if (l.drop > 0) parts << QStringLiteral("drop %1%").arg(qRound(l.drop * 100));
-  if (!parts.isEmpty()) return {QPen(t.slow, 2, l.drop > 0 ? Qt::DotLine : Qt::SolidLine), parts.join(QLatin1String(", "))};
-  return {QPen(t.grid, 1.5), QString()};
+  if (!parts.isEmpty()) return {QPen(t.slow, t.pen(2), l.drop > 0 ? Qt::DotLine : Qt::SolidLine), parts.join(QLatin1String(", "))};
+  return {QPen(t.grid, t.pen(1.5)), QString()};
 }
 }  // namespace
 
@@ -172,7 +172,7 @@ void ClusterView::paintLinks(QPainter& p, bool labels) const {
         if (!look.label.isEmpty() && labels) {
           const QPointF mid = lerp(pa, pb, 0.5) + off * 3.5;
           const QRectF box(mid.x() - 42, mid.y() - 9, 84, 18);
-          p.setPen(QPen(look.pen.color(), 1));
+          p.setPen(QPen(look.pen.color(), t.pen(1)));
           p.setBrush(t.surface);
           p.drawRoundedRect(box, 4, 4);
           p.drawText(box, Qt::AlignCenter, look.label);
@@ -211,7 +211,7 @@ void ClusterView::paintMessages(QPainter& p, double nowMs) const {
       const double fade = std::clamp(1.0 - (nowMs - m.startMs - m.durationMs * 0.5) / m.durationMs, 0.0, 1.0);
       c = t.cut;
       c.setAlphaF(static_cast<float>(fade));
-      p.setPen(QPen(c, 2));
+      p.setPen(QPen(c, t.pen(2)));
       p.drawLine(at + QPointF(-5, -5), at + QPointF(5, 5));
       p.drawLine(at + QPointF(-5, 5), at + QPointF(5, -5));
       continue;
@@ -244,7 +244,7 @@ void ClusterView::paintNodes(QPainter& p, double nowMs) const {
       p.setBrush(Qt::NoBrush);
       p.drawEllipse(c, r + 5, r + 5);
     }
-    p.setPen(QPen(fill.darker(t.dark ? 60 : 130), 2));
+    p.setPen(QPen(fill.darker(t.dark ? 60 : 130), t.pen(2)));
     p.setBrush(fill);
     p.drawEllipse(c, r, r);
     p.setPen(Theme::textOn(fill));
@@ -261,7 +261,7 @@ void ClusterView::paintNodes(QPainter& p, double nowMs) const {
                 : v.role == replication::Role::kCandidate ? QStringLiteral("C") : QStringLiteral("F");
     }
     const QRectF br(c.x() + r * 0.55, c.y() - r * 0.95, 22, 18);
-    p.setPen(QPen(t.surface, 1));
+    p.setPen(QPen(t.surface, t.pen(1)));
     p.setBrush(v.status == node::NodeStatus::kRunning ? fill.darker(140) : t.failed);
     p.drawRoundedRect(br, 5, 5);
     p.setPen(Qt::white);
@@ -283,7 +283,7 @@ void ClusterView::paintNodes(QPainter& p, double nowMs) const {
     const QPointF c = nodeCenter(fl.node);
     QColor col = fl.color;
     col.setAlphaF(static_cast<float>(1 - age));
-    p.setPen(QPen(col, 3));
+    p.setPen(QPen(col, t.pen(3)));
     p.setBrush(Qt::NoBrush);
     p.drawEllipse(c, r + 6 + age * 18, r + 6 + age * 18);
     p.setFont(small);

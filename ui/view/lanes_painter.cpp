@@ -125,7 +125,7 @@ struct Painter {
     p.setBrush(fill);
     QPen border(st == CellState::kBuffered ? t.warning : fill.darker(t.dark ? 70 : 125));
     if (st == CellState::kBuffered) border.setStyle(Qt::DashLine);
-    if (dup) border = QPen(t.duplicate, 2);
+    if (dup) border = QPen(t.duplicate, t.pen(2));
     p.setPen(g.cellW >= 10 ? border : QPen(Qt::NoPen));
     p.drawRect(r);
     if (st == CellState::kBuffered && g.cellW >= 10) {
@@ -161,7 +161,7 @@ struct Painter {
                  fm.elidedText(QStringLiteral("g%1 %2").arg(e.generation).arg(QString::fromStdString(e.key)),
                                Qt::ElideRight, int(r.width()) - 4));
     }
-    p.setPen(QPen(c, 1.5));
+    p.setPen(QPen(c, t.pen(1.5)));
     p.drawLine(QPointF(r.left() + 2, r.center().y()), QPointF(r.right() - 2, r.center().y()));
   }
 
@@ -174,7 +174,7 @@ struct Painter {
       if (sg.firstIndex > g.last() || (sg.lastIndex >= sg.firstIndex && sg.lastIndex < g.first)) continue;
       const double x = std::max(g.x(sg.firstIndex), double(g.headerW));
       const double end = k + 1 < v.segments.size() ? g.x(v.segments[k + 1].firstIndex) : double(g.width);
-      p.setPen(QPen(t.segmentMark, 1, Qt::SolidLine));
+      p.setPen(QPen(t.segmentMark, t.pen(1), Qt::SolidLine));
       if (sg.firstIndex >= g.first) p.drawLine(QPointF(x, top + 1), QPointF(x, top + g.segH + g.cellH));
       const QString name = shortSegmentName(sg.file);
       p.drawText(QRectF(x + 3, top, std::max(0.0, end - x - 6), g.segH), Qt::AlignLeft | Qt::AlignVCenter,
@@ -215,7 +215,7 @@ struct Painter {
       p.setPen(Qt::NoPen);
       p.setBrush(m.color);
       p.drawPath(tri);
-      p.setPen(QPen(m.color, 1, Qt::DotLine));
+      p.setPen(QPen(m.color, t.pen(1), Qt::DotLine));
       p.drawLine(QPointF(m.x, g.cellsTop(lane)), QPointF(m.x, y));
       const int w = fm.horizontalAdvance(m.name);
       // Right of the mark when it fits, else left of it (the tail mark sits at the edge).
@@ -262,7 +262,7 @@ struct Painter {
       if (const node::EntryView* e = s.cache->entry(v.id, i))
         cell(r, *e, cellState(v, i), e->duplicate || s.cache->isDuplicate(v.id, i), down);
       else {
-        p.setPen(QPen(t.grid, 1, Qt::DotLine));
+        p.setPen(QPen(t.grid, t.pen(1), Qt::DotLine));
         p.setBrush(Qt::NoBrush);
         p.drawRect(r);
       }
@@ -287,7 +287,7 @@ struct Painter {
     p.setFont(small);
     p.drawText(QRectF(8, top, g.headerW - 12, g.lostH), Qt::AlignLeft | Qt::AlignVCenter,
                QStringLiteral("lost writes (%1)").arg(s.cache->lostWrites().size()));
-    p.setPen(QPen(t.grid, 1, Qt::DotLine));
+    p.setPen(QPen(t.grid, t.pen(1), Qt::DotLine));
     p.drawLine(QPointF(g.headerW, top + g.lostH / 2.0), QPointF(g.width, top + g.lostH / 2.0));
     for (const auto& l : s.cache->lostWrites()) {
       if (l.index < g.first || l.index > g.last()) continue;
@@ -307,7 +307,7 @@ struct Painter {
     const QFontMetrics fm(small);
     const int w = fm.horizontalAdvance(label) + 10;
     if (x >= g.headerW && x <= g.width) {
-      p.setPen(QPen(t.hwm, 2));
+      p.setPen(QPen(t.hwm, t.pen(2)));
       p.drawLine(QPointF(x, g.laneTop(0) - 4), QPointF(x, g.lostTop() + g.lostH));
     }
     const double lx = std::clamp(x - w, double(g.headerW), double(g.width - w));

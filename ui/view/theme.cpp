@@ -14,6 +14,48 @@ namespace qlab::ui {
 namespace {
 std::optional<QPalette> g_desktopPalette;
 QString g_desktopStyle;
+bool g_presentation = false;
+
+// For a projector: pure white and black, saturated hues far apart in lightness as well as
+// hue (a washed-out projector keeps lightness better than hue), no pastel fills.
+Theme presentationTheme() {
+  Theme t;
+  t.dark = false;
+  t.background = Qt::white;
+  t.surface = Qt::white;
+  t.text = Qt::black;
+  t.mutedText = QColor(0x30, 0x30, 0x30);
+  t.grid = QColor(0x90, 0x90, 0x90);
+  t.leader = QColor(0x00, 0x80, 0x20);
+  t.follower = QColor(0x00, 0x40, 0xd0);
+  t.candidate = QColor(0xe0, 0x90, 0x00);
+  t.paused = QColor(0x60, 0x60, 0x60);
+  t.dead = QColor(0x9a, 0x9a, 0x9a);
+  t.failed = QColor(0xd0, 0x00, 0x00);
+  t.msgAppend = t.follower;
+  t.msgAck = t.leader;
+  t.msgVote = QColor(0x90, 0x00, 0xc0);
+  t.msgHeartbeat = QColor(0x70, 0x70, 0x70);
+  t.msgSnapshot = QColor(0xe0, 0x60, 0x00);
+  t.committed = QColor(0x7c, 0xd8, 0x8c);
+  t.durable = QColor(0x8c, 0xb4, 0xff);
+  t.buffered = QColor(0xff, 0xc8, 0x00);
+  t.duplicate = QColor(0x90, 0x00, 0xc0);
+  t.lost = QColor(0xd0, 0x00, 0x00);
+  t.truncated = QColor(0xd0, 0x00, 0x00);
+  t.noop = QColor(0xd0, 0xd0, 0xd0);
+  t.hwm = QColor(0x00, 0x70, 0x10);
+  t.lwm = QColor(0x70, 0x20, 0xc0);
+  t.durableMark = t.follower;
+  t.endMark = Qt::black;
+  t.segmentMark = QColor(0x40, 0x40, 0x40);
+  t.cut = QColor(0xd0, 0x00, 0x00);
+  t.slow = QColor(0xe0, 0x90, 0x00);
+  t.violation = QColor(0xd0, 0x00, 0x00);
+  t.warning = QColor(0xc0, 0x60, 0x00);
+  t.line = 2.5;
+  return t;
+}
 
 QPalette darkPalette() {
   QPalette p;
@@ -79,6 +121,7 @@ void applyTheme(ThemeMode m) {
 }
 
 Theme Theme::forPalette(const QPalette& p) {
+  if (g_presentation) return presentationTheme();
   Theme t;
   t.dark = p.color(QPalette::Window).lightness() < 128;
   t.background = p.color(QPalette::Base);
@@ -117,6 +160,9 @@ Theme Theme::forPalette(const QPalette& p) {
 }
 
 Theme Theme::current() { return forPalette(QApplication::palette()); }
+
+void setPresentationColours(bool on) { g_presentation = on; }
+bool presentationColours() { return g_presentation; }
 
 QColor Theme::roleColor(const node::NodeView& v) const {
   switch (v.status) {

@@ -18,6 +18,10 @@ ThemeMode parseThemeMode(const QString& s);
 // Applies the mode to the running application (palette and style) and remembers the desktop
 // palette the first time so "follow desktop" can go back to it.
 void applyTheme(ThemeMode m);
+// Presentation mode (a projector): Theme::current() answers with high-contrast colours and
+// thicker lines, whatever the palette. The window's PresentationMode sets it.
+void setPresentationColours(bool on);
+bool presentationColours();
 
 struct Theme {
   bool dark = false;
@@ -28,7 +32,10 @@ struct Theme {
   QColor hwm, lwm, durableMark, endMark, segmentMark;
   QColor cut, slow;
   QColor violation, warning;
+  qreal line = 1;  // multiplies every line width (presentation mode: thicker)
+  qreal pen(qreal width) const { return width * line; }
 
+  // The colours for that palette, or the presentation theme while presentation mode is on.
   static Theme forPalette(const QPalette& p);
   static Theme current();  // from the application's palette
   QColor roleColor(const node::NodeView& v) const;

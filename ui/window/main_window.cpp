@@ -23,6 +23,7 @@
 #include "ui/source/cluster_host.h"
 #include "ui/source/cluster_poller.h"
 #include "ui/source/time_travel.h"
+#include "ui/window/presentation_mode.h"
 #include "ui/view/time_bar.h"
 #include "ui/view/charts_panel.h"
 #include "ui/view/cluster_actions.h"
@@ -65,6 +66,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   m_charts = new ChartsPanel;
   m_eventLog = new EventLogPane;
   m_files = new FileActions(this);
+  m_presentation = new PresentationMode(this);
   buildDocks();
   buildLessons();
   buildMenus();
@@ -296,6 +298,7 @@ QDockWidget* MainWindow::addSidePanel(const QString& title, const QString& objec
 }
 
 void MainWindow::onFrame(const ClusterFrame& f) {
+  m_presentation->noteFrame(f, m_poller->lastFrame());  // lastFrame: still the one before f
   m_actions->updateFrame(f);
   m_clusterView->updateFrame(f);
   m_lanes->updateFrame(f);

@@ -39,6 +39,7 @@ class LogLanesView;
 class NodeInspector;
 class TimelineView;
 class TimeBar;
+class PresentationMode;
 class TimeTravel;
 
 class MainWindow : public QMainWindow {
@@ -93,6 +94,7 @@ class MainWindow : public QMainWindow {
   LessonController* lessons() const { return m_lessons; }
   TimeTravel* timeTravel() const { return m_time; }
   TimeBar* timeBar() const { return m_timeBar; }
+  PresentationMode* presentation() const { return m_presentation; }
   LessonPanel* lessonPanel() const { return m_lessonPanel; }
   LessonHighlighter* highlighter() const { return m_highlighter; }
   QDockWidget* lessonDock() const { return m_lessonDock; }
@@ -144,6 +146,7 @@ class MainWindow : public QMainWindow {
   QTimer m_lostTimer;
   TimeTravel* m_time = nullptr;
   TimeBar* m_timeBar = nullptr;
+  PresentationMode* m_presentation = nullptr;
 };
 
 }  // namespace qlab::ui

@@ -17,6 +17,7 @@
 #include "ui/view/timeline_view.h"
 #include "ui/window/file_actions.h"
 #include "ui/window/main_window.h"
+#include "ui/window/presentation_mode.h"
 
 namespace qlab::ui {
 
@@ -99,6 +100,8 @@ void MainWindow::buildMenus() {
   zoomOut->setShortcut(QKeySequence::ZoomOut);
   connect(zoomOut, &QAction::triggered, this, [this] { m_lanes->setCellWidth(m_lanes->cellWidth() - 8); });
   view->addSeparator();
+  view->addAction(m_presentation->action());
+  addAction(m_presentation->action());  // F11 also in full screen, where the menu bar may hide
   QMenu* theme = view->addMenu(tr("Theme"));
   auto* group = new QActionGroup(this);
   for (ThemeMode m : {ThemeMode::kDesktop, ThemeMode::kLight, ThemeMode::kDark}) {
