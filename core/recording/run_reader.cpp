@@ -62,6 +62,9 @@ Result<std::unique_ptr<RunReader>> RunReader::open(const std::string& path) {
   r->scanFrom(r->m_first);
   if (r->m_keyframes.empty() && r->m_good == r->m_first && !r->m_damage.empty())
     return Status::corruption(r->m_damage + " (no record at all could be read)");
+  if (!r->m_complete && r->m_damage.empty())
+    r->m_damage = path + " was not closed cleanly (no end record: a crash while recording, a copy of a run "
+                         "still being recorded, or a cut download); it shows the run up to " + seconds(r->m_endUs);
   return r;
 }
 

@@ -489,8 +489,10 @@ class AppCliTest : public QObject {
         {{"bench", "wal", "--frobnicate"}, "--frobnicate"},
         {{"bench", "recovery", "--bytes", "lots"}, "--bytes"},
         {{"bench", "teleport"}, "teleport"},
-        {{"bench"}, "wal, recovery, cluster or memory"},
+        {{"bench"}, "wal, recovery, cluster, memory or seek"},
         {{"bench", "memory", "--entries", "0"}, "--entries"},
+        {{"bench", "seek"}, "--run FILE is required"},
+        {{"bench", "seek", "--run", "/nonexistent.qlabrun"}, "/nonexistent.qlabrun"},
     };
     for (const auto& [args, option] : cases) {
       Run r = quorumlab(args);
