@@ -541,7 +541,7 @@ void paintTimeline(QPainter& p, const TimelineScene& s, const TimelineLayout& l)
       const double hw = k.chain ? 7 : 3;
       p.drawLine(QPointF(x - hw, y), QPointF(x + hw, y));
       if (k.chain) p.drawText(QRectF(x + 9, y - 7, colW / 2 - 10, 14), Qt::AlignLeft | Qt::AlignVCenter,
-                              QObject::tr("fsync \u2265%1").arg(k.a));
+                              QObject::tr("durable %1").arg(k.a));
     } else {
       p.setPen(QPen(dim(t.committed, k.chain), k.chain ? 2.5 : 1));
       p.setBrush(Qt::NoBrush);
@@ -579,24 +579,27 @@ void paintTimeline(QPainter& p, const TimelineScene& s, const TimelineLayout& l)
   p.restore();
   // What was folded, hidden or highlighted, said plainly.
   QStringList notes;
-  if (l.highlight > 0)
-    notes << QObject::tr("request at index %1: %2 messages, %3 fsyncs, %4 replies (Esc clears)")
-                 .arg(l.highlight).arg(l.chainArrows).arg(l.chainFlushes).arg(l.chainWrites);
   if (l.heartbeatsBanded > 0) notes << QObject::tr("%1 heartbeats as bands").arg(l.heartbeatsBanded);
   if (l.hidden > 0) notes << QObject::tr("%1 messages of hidden kinds").arg(l.hidden);
   if (l.bundles > 0) notes << QObject::tr("%1 bundles").arg(l.bundles);
   if (l.heartbeatsFolded > 0) notes << QObject::tr("%1 heartbeats not drawn").arg(l.heartbeatsFolded);
   if (l.sampleEvery > 1) notes << QObject::tr("1 in %1 messages drawn").arg(l.sampleEvery);
   if (s.paused) notes << QObject::tr("paused");
-  if (!notes.isEmpty()) {
-    const QString text = notes.join(QStringLiteral(" · "));
-    const QRectF box(r.left() + axisW, bottom - 16, r.width() - axisW - 6, 14);
-    const QRectF used = fm.boundingRect(box.toRect(), Qt::AlignRight | Qt::AlignVCenter, text);
+  auto note = [&](const QString& text, double y, const QColor& color) {
+    const QRectF box(r.left() + axisW, y, r.width() - axisW - 6, 14);
+    const QString shown = fm.elidedText(text, Qt::ElideLeft, static_cast<int>(box.width()));
+    const QRectF used = fm.boundingRect(box.toRect(), Qt::AlignRight | Qt::AlignVCenter, shown);
     QColor bg = t.background;
     bg.setAlphaF(0.85f);
     p.fillRect(used.adjusted(-3, 0, 3, 0), bg);
-    p.setPen(t.mutedText);
-    p.drawText(box, Qt::AlignRight | Qt::AlignVCenter, text);
+    p.setPen(color);
+    p.drawText(box, Qt::AlignRight | Qt::AlignVCenter, shown);
+  };
+  if (!notes.isEmpty()) note(notes.join(QStringLiteral(" · ")), bottom - 16, t.mutedText);
+  if (l.highlight > 0) {
+    QString text = QObject::tr("following index %1: %2 messages, %3 fsyncs").arg(l.highlight).arg(l.chainArrows).arg(l.chainFlushes);
+    if (l.chainWrites > 0) text += QObject::tr(", the reply");
+    note(text + QObject::tr(" · Esc lets go"), bottom - (notes.isEmpty() ? 16 : 31), t.text);
   }
 }
 
