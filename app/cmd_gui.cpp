@@ -6,6 +6,7 @@
 //   --clients C --rate R --no-load          the client load to start with
 //   --lesson-page N                         with --lesson: press Next until page N is shown
 //   --seek-ms MS                            the time bar's cursor to MS into the run (once it is there)
+//   --timeline-highlight SECONDS            then pause the timeline and follow a recent request in it
 // Documented: --open FILE replays a saved run (.qlabrun) with no live cluster; --presentation
 // starts in presentation mode (F11).
 #include <QApplication>
@@ -23,6 +24,7 @@
 #include "ui/window/file_actions.h"
 #include "ui/window/frame_benchmark.h"
 #include "ui/window/main_window.h"
+#include "ui/view/timeline_view.h"
 #include "ui/window/presentation_mode.h"
 
 namespace qlab::app {
@@ -45,7 +47,7 @@ bool lessonExists(const std::string& name, std::string* error) {
 int cmdGui(int argc, char** argv, const Argv& argvRest) {
   Args args("gui", argvRest,
             {"nodes", "data", "scenario", "lesson", "lesson-page", "demo-state", "bench-ui", "bench-out", "clients", "rate",
-             "open", "seek-ms"},
+             "open", "seek-ms", "timeline-highlight"},
             {"no-load", "presentation"});
   const bool nodesGiven = args.has("nodes");
   const long long nodes = args.integer("nodes", 3, 1, kMaxNodes);
@@ -64,6 +66,7 @@ int cmdGui(int argc, char** argv, const Argv& argvRest) {
   if (args.ok() && runFile && (lesson || args.has("scenario") || args.has("demo-state")))
     args.fail("--open replays a saved run: give it alone (no --scenario, --lesson or --demo-state)");
   const long long seekMs = args.integer("seek-ms", -1, 0, 1LL << 40);
+  const long long highlightS = args.integer("timeline-highlight", 0, 1, 3600);
   if (!args.ok()) return usageError("gui", args.error());
   if (runFile) {
     // Refused before any window opens, with the reason naming the file.
@@ -133,6 +136,20 @@ int cmdGui(int argc, char** argv, const Argv& argvRest) {
         });
         retry->start(500);
       }
+    });
+  }
+  if (highlightS > 0) {
+    // Freeze the timeline and follow the newest append sent in its upper half (so its fsyncs
+    // and acks are in view too).
+    QTimer::singleShot(static_cast<int>(highlightS * 1000), &window, [&window] {
+      ui::TimelineView* t = window.timeline();
+      t->setPaused(true);
+      const ui::TimelineLayout l = t->layout();
+      const double half = (l.top + l.bottom) / 2;
+      Index pick = 0;
+      for (const auto& a : l.arrows)
+        if (ui::timelineKindOf(a.m.type) == ui::TimelineKind::kAppend && a.p1.y() < half) pick = std::max(pick, a.m.b);
+      t->setHighlight(pick);
     });
   }
   std::unique_ptr<ui::FrameBenchmark> bench;

@@ -1,7 +1,8 @@
 // The explorer's custom views and panels over synthetic snapshots (FakeSource): the log
 // lanes' cache (visible-window fetching, ghosts of cut and killed entries), hit testing and
 // painting; the cluster ring (clicks, context menu); the controls sending commands; the
-// timeline's message pairing and folding; the record view and the dump dialog reading real
+// timeline (pairing and folding, heartbeat bands, kind chips, bundles, a request followed
+// end to end, markers at any zoom and load); the record view and the dump dialog reading real
 // segment files written by core/wal.
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
@@ -14,6 +15,7 @@
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include <QToolButton>
 #include <QtTest>
 
 #include "core/kv/command.h"
@@ -31,6 +33,7 @@
 #include "ui/view/partition_editor.h"
 #include "ui/view/record_view.h"
 #include "ui/view/timeline_painter.h"
+#include "ui/view/timeline_view.h"
 #include "ui/window/dump_dialog.h"
 
 using namespace qlab;
@@ -57,6 +60,49 @@ node::NodeEvent msg(NodeId from, NodeId to, replication::MessageType t, std::int
   e.a = a;
   e.b = a;
   return e;
+}
+
+// A message sent at `ms` and received `flight` ms later.
+void sendRecv(std::vector<cluster::RecordedEvent>& ev, NodeId from, NodeId to, replication::MessageType t,
+              std::int64_t ms, std::int64_t flight, Index a = 0) {
+  ev.push_back({ev.size() + 1, msg(from, to, t, ms, true, a)});
+  ev.push_back({ev.size() + 1, msg(from, to, t, ms + flight, false, a)});
+}
+
+node::NodeEvent nodeEvent(NodeId node, node::EventKind k, std::int64_t ms, Index a = 0) {
+  node::NodeEvent e;
+  e.node = node;
+  e.kind = k;
+  e.tMs = ms;
+  e.a = a;
+  return e;
+}
+
+TimelineScene sceneOf(const std::vector<cluster::RecordedEvent>& ev, std::int64_t toMs = 2000) {
+  TimelineScene s;
+  s.events = &ev;
+  s.nodes = 3;
+  s.fromMs = 0;
+  s.toMs = toMs;
+  s.rect = QRectF(0, 0, 600, 500);
+  s.arrowBudget = 500;
+  return s;
+}
+
+bool showTimeline(TimelineView& view) {
+  view.resize(700, 560);
+  view.show();
+  return QTest::qWaitForWindowExposed(&view);
+}
+
+// Gives a TimelineView `ev` (everything in one frame at `nowMs`).
+void feed(TimelineView& view, const std::vector<cluster::RecordedEvent>& ev, std::int64_t nowMs) {
+  ClusterFrame f;
+  f.number = 1;
+  f.size = 3;
+  f.nowMs = nowMs;
+  f.events = ev;
+  view.updateFrame(f);
 }
 
 // Writes entries 1..n to a real log under dir/wal and returns its segments as the node shows them.
@@ -444,6 +490,198 @@ class TestUiViews : public QObject {
     QCOMPARE(fifo.arrows[1].recvMs, std::int64_t(106));
     QCOMPARE(fifo.arrows[2].recvMs, std::int64_t(112));
     QCOMPARE(fifo.arrows[3].recvMs, std::int64_t(-1));
+  }
+
+  void timelineCollapsesHeartbeatsIntoABandByDefault() {
+    std::vector<cluster::RecordedEvent> ev;
+    for (int i = 0; i < 15; ++i) {
+      sendRecv(ev, 1, 2, replication::MessageType::kHeartbeat, 100 * i, 2);
+      sendRecv(ev, 2, 1, replication::MessageType::kHeartbeatResponse, 100 * i + 3, 2);
+      sendRecv(ev, 1, 3, replication::MessageType::kHeartbeat, 100 * i, 2);
+    }
+    sendRecv(ev, 1, 2, replication::MessageType::kAppend, 500, 3, 7);
+    sendRecv(ev, 1, 3, replication::MessageType::kAppend, 900, 3, 8);
+    TimelineScene s = sceneOf(ev);
+    QVERIFY(s.heartbeatBands);  // the default
+    TimelineLayout l;
+    layoutTimeline(s, l);
+    QCOMPARE(l.arrowCount(TimelineKind::kHeartbeat), 0);
+    QCOMPARE(l.arrowCount(TimelineKind::kAppend), 2);
+    QCOMPARE(l.bands.size(), std::size_t(2));  // pairs 1-2 and 1-3
+    QCOMPARE(l.heartbeatsBanded, std::size_t(45));
+    QCOMPARE(l.hidden, std::size_t(0));
+    for (const auto& b : l.bands) QCOMPARE(b.lo, NodeId(1));
+    // One steady stretch per band (no gap of kBandGapMs), and ticks.
+    int stretches = 0, ticks = 0;
+    for (const auto& m : l.bandMarks) (m.tick ? ticks : stretches)++;
+    QCOMPARE(stretches, 2);
+    QVERIFY(ticks > 20);
+    // Un-collapsed they are arrows again; the view starts collapsed.
+    s.heartbeatBands = false;
+    layoutTimeline(s, l);
+    QCOMPARE(l.arrowCount(TimelineKind::kHeartbeat), 45);
+    QVERIFY(l.bands.empty());
+    TimelineView view;
+    QVERIFY(view.heartbeatBands());
+    QVERIFY(view.bandButton()->isChecked());
+  }
+
+  void timelineKindChipsRemoveTheirArrows() {
+    std::vector<cluster::RecordedEvent> ev;
+    for (int i = 0; i < 5; ++i) {
+      sendRecv(ev, 1, 2, replication::MessageType::kAppend, 100 + 200 * i, 3, Index(i + 1));
+      sendRecv(ev, 2, 1, replication::MessageType::kAppendResponse, 110 + 200 * i, 3, Index(i + 1));
+    }
+    sendRecv(ev, 3, 1, replication::MessageType::kVoteRequest, 50, 2);
+    TimelineView view;
+    QVERIFY(showTimeline(view));
+    feed(view, ev, 2000);
+    TimelineLayout l = view.layout();
+    QCOMPARE(l.arrowCount(TimelineKind::kAppend), 5);
+    QCOMPARE(l.arrowCount(TimelineKind::kAck), 5);
+    QCOMPARE(l.arrowCount(TimelineKind::kVote), 1);
+    QSignalSpy changed(&view, &TimelineView::kindsChanged);
+    view.kindButton(TimelineKind::kAppend)->click();
+    QCOMPARE(changed.count(), 1);
+    QVERIFY(!(view.kinds() & timelineKindBit(TimelineKind::kAppend)));
+    l = view.layout();
+    QCOMPARE(l.arrowCount(TimelineKind::kAppend), 0);
+    QCOMPARE(l.arrowCount(TimelineKind::kAck), 5);
+    QCOMPARE(l.hidden, std::size_t(5));
+    view.kindButton(TimelineKind::kVote)->click();
+    QCOMPARE(view.layout().arrowCount(TimelineKind::kVote), 0);
+    view.setKinds(kAllTimelineKinds);  // from the settings: the chips follow
+    QVERIFY(view.kindButton(TimelineKind::kAppend)->isChecked());
+    QCOMPARE(view.layout().arrowCount(TimelineKind::kAppend), 5);
+  }
+
+  void timelineBundlesABurstWithItsCount() {
+    std::vector<cluster::RecordedEvent> ev;
+    // 7 appends on 1 -> 2 a millisecond apart (0.24 px at 2 s over 478 px), one much later,
+    // and one on another link in the middle of the burst.
+    for (int i = 0; i < 7; ++i) sendRecv(ev, 1, 2, replication::MessageType::kAppend, 300 + i, 4, Index(10 + i));
+    sendRecv(ev, 1, 3, replication::MessageType::kAppend, 303, 4, 12);
+    sendRecv(ev, 1, 2, replication::MessageType::kAppend, 1200, 4, 30);
+    TimelineScene s = sceneOf(ev);
+    TimelineLayout l;
+    layoutTimeline(s, l);
+    QCOMPARE(l.arrowCount(TimelineKind::kAppend), 3);
+    QCOMPARE(l.bundles, 1);
+    const TimelineArrow* burst = nullptr;
+    for (const auto& a : l.arrows)
+      if (a.count > 1) burst = &a;
+    QVERIFY(burst);
+    QCOMPARE(burst->count, 7);
+    QCOMPARE(burst->m.to, NodeId(2));
+    QCOMPARE(burst->m.a, Index(10));
+    QCOMPARE(burst->m.b, Index(16));
+    // Spread over a taller time window, the same messages are apart: no bundle.
+    s.fromMs = 290;
+    s.toMs = 330;
+    layoutTimeline(s, l);
+    QCOMPARE(l.bundles, 0);
+    QCOMPARE(l.arrowCount(TimelineKind::kAppend), 9);  // all it is given (the view cuts the window)
+  }
+
+  void timelineClickFollowsOneRequestEndToEnd() {
+    std::vector<cluster::RecordedEvent> ev;
+    auto add = [&](node::NodeEvent e) { ev.push_back({ev.size() + 1, e}); };
+    using MT = replication::MessageType;
+    // Request 10 and, later, request 11: leader 1 appends, followers receive, flush, ack; the
+    // leader flushes and replies.
+    for (Index idx : {Index(10), Index(11)}) {
+      const std::int64_t t0 = idx == 10 ? 200 : 1000;
+      sendRecv(ev, 1, 2, MT::kAppend, t0, 30, idx);
+      sendRecv(ev, 1, 3, MT::kAppend, t0, 40, idx);
+      add(nodeEvent(1, node::EventKind::kFlush, t0 + 5, idx));
+      add(nodeEvent(2, node::EventKind::kFlush, t0 + 60, idx));
+      add(nodeEvent(3, node::EventKind::kFlush, t0 + 70, idx));
+      sendRecv(ev, 2, 1, MT::kAppendResponse, t0 + 80, 30, idx);
+      sendRecv(ev, 3, 1, MT::kAppendResponse, t0 + 90, 30, idx);
+      add(nodeEvent(1, node::EventKind::kClientWrite, t0 + 130, idx));
+    }
+    std::sort(ev.begin(), ev.end(), [](const auto& x, const auto& y) { return x.event.tMs < y.event.tMs; });
+    for (std::size_t i = 0; i < ev.size(); ++i) ev[i].seq = i + 1;
+    TimelineView view;
+    QVERIFY(showTimeline(view));
+    feed(view, ev, 2000);
+    TimelineLayout l = view.layout();
+    QCOMPARE(l.highlight, Index(0));
+    const TimelineArrow* append = nullptr;
+    for (const auto& a : l.arrows)
+      if (a.m.type == static_cast<std::uint8_t>(MT::kAppend) && a.m.b == 10 && a.m.to == 3) append = &a;
+    QVERIFY(append);
+    QTest::mouseClick(view.canvas(), Qt::LeftButton, {}, ((append->p1 + append->p2) / 2).toPoint());
+    QCOMPARE(view.highlight(), Index(10));
+    l = view.layout();
+    QCOMPARE(l.chainArrows, 4);   // two appends, two acks
+    QCOMPARE(l.chainFlushes, 3);  // the leader's and both followers'
+    QCOMPARE(l.chainWrites, 1);   // the reply
+    for (const auto& a : l.arrows) {
+      const bool mine = a.m.a <= 10 && 10 <= a.m.b && a.m.sendMs < 1000;
+      QVERIFY2(a.m.chain == mine, qPrintable(QStringLiteral("arrow %1->%2 at %3").arg(a.m.from).arg(a.m.to).arg(a.m.sendMs)));
+    }
+    for (const auto& k : l.ticks) QCOMPARE(k.chain, k.a == 10);
+    // The rest dims: a pixel on request 11's append is fainter than before.
+    auto pixelAt = [&](QPointF p) {
+      QImage img(view.canvas()->size(), QImage::Format_ARGB32);
+      view.canvas()->render(&img);
+      return img.pixelColor(p.toPoint());
+    };
+    const TimelineArrow* other = nullptr;
+    for (const auto& a : l.arrows)
+      if (a.m.b == 11 && a.m.type == static_cast<std::uint8_t>(MT::kAppend) && a.m.to == 3) other = &a;
+    QVERIFY(other);
+    const QPointF otherMid = other->p1 + (other->p2 - other->p1) * 0.25;  // off node 2's lifeline
+    const QColor bg = Theme::forPalette(view.palette()).background;
+    auto contrast = [&](QColor c) {
+      return std::abs(c.red() - bg.red()) + std::abs(c.green() - bg.green()) + std::abs(c.blue() - bg.blue());
+    };
+    const int dimmed = contrast(pixelAt(otherMid));
+    // Esc lets go.
+    view.canvas()->setFocus();
+    QTest::keyClick(view.canvas(), Qt::Key_Escape);
+    QCOMPARE(view.highlight(), Index(0));
+    QVERIFY(view.layout().chainArrows == 0);
+    const int bright = contrast(pixelAt(otherMid));
+    QVERIFY2(bright > dimmed, qPrintable(QStringLiteral("%1 vs %2").arg(bright).arg(dimmed)));
+    // An ack selects what it acknowledges; a click on empty space lets go.
+    QTest::mouseClick(view.canvas(), Qt::LeftButton, {}, ((append->p1 + append->p2) / 2).toPoint());
+    QCOMPARE(view.highlight(), Index(10));
+    QTest::mouseClick(view.canvas(), Qt::LeftButton, {}, QPoint(view.canvas()->width() - 3, view.canvas()->height() / 2));
+    QCOMPARE(view.highlight(), Index(0));
+  }
+
+  void timelineMarkersSurviveAnyZoomAndLoad() {
+    // 70 000 events over 110 s: more than the view keeps (kKeepEvents) and than one fetch
+    // from the recorder returns (50 000, oldest first); a kill and an election at the end.
+    FakeSource src;
+    std::vector<cluster::RecordedEvent> ev;
+    ev.reserve(70010);
+    for (int i = 0; ev.size() < 70000; ++i)
+      sendRecv(ev, 1, NodeId(2 + i % 2), replication::MessageType::kAppend, std::int64_t(i) * 3, 2, Index(i + 1));
+    const std::int64_t now = 3 * 35000 + 5000;
+    ev.push_back({ev.size() + 1, nodeEvent(2, node::EventKind::kKill, now - 150)});
+    node::NodeEvent elected = nodeEvent(3, node::EventKind::kElected, now - 60);
+    elected.generation = 4;
+    ev.push_back({ev.size() + 1, elected});
+    for (const auto& e : ev) src.addEvent(e.event);
+    TimelineView view;
+    QVERIFY(showTimeline(view));
+    view.setSource(&src);
+    feed(view, ev, now);
+    auto has = [](const TimelineLayout& l, node::EventKind k) {
+      return std::any_of(l.markers.begin(), l.markers.end(), [&](const TimelineMark& m) { return m.kind == k; });
+    };
+    for (std::int64_t span : {std::int64_t(1), std::int64_t(1000000)}) {
+      view.setSpanMs(span);  // clamped to the smallest and largest zoom
+      const TimelineLayout l = view.layout();
+      QVERIFY2(has(l, node::EventKind::kKill), qPrintable(QString::number(view.spanMs())));
+      QVERIFY2(has(l, node::EventKind::kElected), qPrintable(QString::number(view.spanMs())));
+      QVERIFY(l.markers.size() == 2);
+    }
+    QCOMPARE(view.spanMs(), std::int64_t(120000));
+    QVERIFY(view.windowEvents().size() <= 50000);  // the fetch was cut short
   }
 
   void recordViewShowsBytesWithTheChecksumVerified() {

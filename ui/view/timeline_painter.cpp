@@ -15,10 +15,7 @@
 namespace qlab::ui {
 
 namespace {
-bool isHeartbeat(std::uint8_t t) {
-  return t == static_cast<std::uint8_t>(replication::MessageType::kHeartbeat) ||
-         t == static_cast<std::uint8_t>(replication::MessageType::kHeartbeatResponse);
-}
+bool isHeartbeat(std::uint8_t t) { return timelineKindOf(t) == TimelineKind::kHeartbeat; }
 // What pairs a send with its receive: both ends, the type and the two numbers it carries.
 struct MessageKey {
   NodeId from, to;
@@ -26,9 +23,60 @@ struct MessageKey {
   Index a, b;
   bool operator==(const MessageKey&) const = default;
 };
+
+// The budget: heartbeat arrows folded first, then every `sampleEvery`th kept (and every
+// arrow of the highlighted chain).
+template <typename T, typename Msg>
+void applyBudget(std::vector<T>& all, std::size_t budget, Msg msgOf, std::size_t& heartbeats,
+                 std::size_t& sampleEvery) {
+  if (all.size() > budget) {
+    std::erase_if(all, [&](const T& x) {
+      if (!isHeartbeat(msgOf(x).type) || msgOf(x).chain) return false;
+      ++heartbeats;
+      return true;
+    });
+  }
+  if (all.size() > budget) {
+    sampleEvery = (all.size() + budget - 1) / std::max<std::size_t>(budget, 1);
+    std::size_t i = 0;
+    std::erase_if(all, [&](const T& x) { return (i++ % sampleEvery) != 0 && !msgOf(x).chain; });
+  }
+}
 }  // namespace
 
+TimelineKind timelineKindOf(std::uint8_t msgType) {
+  using replication::MessageType;
+  switch (static_cast<MessageType>(msgType)) {
+    case MessageType::kAppend: return TimelineKind::kAppend;
+    case MessageType::kAppendResponse: return TimelineKind::kAck;
+    case MessageType::kVoteRequest:
+    case MessageType::kVoteResponse: return TimelineKind::kVote;
+    case MessageType::kSnapshotChunk:
+    case MessageType::kSnapshotResponse: return TimelineKind::kSnapshot;
+    case MessageType::kHeartbeat:
+    case MessageType::kHeartbeatResponse: break;
+  }
+  return TimelineKind::kHeartbeat;
+}
+
+std::uint8_t timelineKindMessageType(TimelineKind k) {
+  using replication::MessageType;
+  constexpr MessageType types[] = {MessageType::kAppend, MessageType::kAppendResponse, MessageType::kVoteRequest,
+                                   MessageType::kHeartbeat, MessageType::kSnapshotChunk};
+  return static_cast<std::uint8_t>(types[static_cast<std::size_t>(k)]);
+}
+
+QString timelineKindName(TimelineKind k) {
+  return k == TimelineKind::kVote ? QStringLiteral("vote") : messageKindName(timelineKindMessageType(k));
+}
+
 PairedMessages pairMessages(const std::vector<cluster::RecordedEvent>& events, std::size_t budget) {
+  PairOptions o;
+  o.budget = budget;
+  return pairMessages(events, o);
+}
+
+PairedMessages pairMessages(const std::vector<cluster::RecordedEvent>& events, const PairOptions& o) {
   PairedMessages out;
   // Unmatched sends by (from, to, type, a, b), oldest first: a FIFO per key threaded through
   // `nextSame`, so pairing a window of thousands of events allocates only two flat tables.
@@ -53,6 +101,11 @@ PairedMessages pairMessages(const std::vector<cluster::RecordedEvent>& events, s
   nextSame.reserve(events.size());
   for (const auto& re : events) {
     const node::NodeEvent& e = re.event;
+    if (e.kind != node::EventKind::kSend && e.kind != node::EventKind::kRecv) continue;
+    if (!(o.kinds & timelineKindBit(timelineKindOf(e.msgType)))) {
+      if (e.kind == node::EventKind::kSend) ++out.hidden;
+      continue;
+    }
     if (e.kind == node::EventKind::kSend) {
       const std::size_t at = all.size();
       all.push_back({e.node, e.peer, e.msgType, e.tMs, -1, e.a, e.b});
@@ -66,7 +119,7 @@ PairedMessages pairMessages(const std::vector<cluster::RecordedEvent>& events, s
           it->second.tail = at;
         }
       }
-    } else if (e.kind == node::EventKind::kRecv) {
+    } else {
       auto it = open.find(MessageKey{e.peer, e.node, e.msgType, e.a, e.b});
       if (it != open.end() && it->second.head != kNone) {
         all[it->second.head].recvMs = e.tMs;
@@ -78,20 +131,24 @@ PairedMessages pairMessages(const std::vector<cluster::RecordedEvent>& events, s
       }
     }
   }
+  if (o.highlight > 0) {
+    // The request's chain: every append carrying the entry, and from each follower the first
+    // ack that covers it (later acks cover it too, but say nothing new).
+    std::vector<NodeId> acked;
+    for (auto& m : all) {
+      const auto k = timelineKindOf(m.type);
+      if (k == TimelineKind::kAppend) {
+        m.chain = m.a <= o.highlight && o.highlight <= m.b;
+      } else if (k == TimelineKind::kAck && m.b >= o.highlight &&
+                 std::find(acked.begin(), acked.end(), m.from) == acked.end()) {
+        m.chain = true;
+        acked.push_back(m.from);
+      }
+    }
+  }
   out.total = all.size();
-  if (all.size() > budget) {
-    std::erase_if(all, [&](const MessageArrow& m) {
-      if (!isHeartbeat(m.type)) return false;
-      ++out.heartbeats;
-      return true;
-    });
-  }
-  if (all.size() > budget) {
-    out.sampleEvery = (all.size() + budget - 1) / std::max<std::size_t>(budget, 1);
-    std::vector<MessageArrow> kept;
-    for (std::size_t i = 0; i < all.size(); i += out.sampleEvery) kept.push_back(all[i]);
-    all.swap(kept);
-  }
+  applyBudget(all, o.budget, [](const MessageArrow& m) -> const MessageArrow& { return m; }, out.heartbeats,
+              out.sampleEvery);
   out.arrows = std::move(all);
   return out;
 }
@@ -170,14 +227,221 @@ void drawShape(QPainter& p, QPointF c, Marker::Shape s, const QColor& col) {
 
 }  // namespace
 
+namespace {
+bool isClusterWide(const node::NodeEvent& e) {
+  return e.kind == node::EventKind::kPartition || e.kind == node::EventKind::kHeal ||
+         e.kind == node::EventKind::kQuorumChange || (e.node == kNoNode && e.kind == node::EventKind::kLinkFault);
+}
+bool isMarker(const node::NodeEvent& e, const Theme& t) {
+  Marker m;
+  return isClusterWide(e) || markerFor(e, t, m);
+}
+}  // namespace
+
+bool isTimelineMarker(const node::NodeEvent& e) {
+  static const Theme kAnyTheme;
+  return isMarker(e, kAnyTheme);
+}
+
+namespace {
+double distanceToSegment(QPointF p, QPointF a, QPointF b) {
+  const QPointF d = b - a;
+  const double len2 = QPointF::dotProduct(d, d);
+  const double u = len2 <= 0 ? 0 : std::clamp(QPointF::dotProduct(p - a, d) / len2, 0.0, 1.0);
+  const QPointF q = a + d * u - p;
+  return std::hypot(q.x(), q.y());
+}
+}  // namespace
+
+const TimelineArrow* TimelineLayout::arrowAt(QPointF p, double tolerance) const {
+  const TimelineArrow* best = nullptr;
+  double bestD = tolerance;
+  for (const auto& a : arrows) {
+    const double d = distanceToSegment(p, a.p1, a.p2);
+    if (d <= bestD) {
+      bestD = d;
+      best = &a;
+    }
+  }
+  return best;
+}
+
+Index TimelineLayout::requestAt(QPointF p) const {
+  for (const auto& t : ticks)
+    if (t.kind == node::EventKind::kClientWrite && std::hypot(t.at.x() - p.x(), t.at.y() - p.y()) <= 6) return t.a;
+  const TimelineArrow* a = arrowAt(p);
+  if (!a) return 0;
+  const auto k = timelineKindOf(a->m.type);
+  // An append or an ack stands for the newest entry it carries or acknowledges.
+  return k == TimelineKind::kAppend || k == TimelineKind::kAck ? a->m.b : 0;
+}
+
+void layoutTimeline(const TimelineScene& s, TimelineLayout& out) {
+  out.arrows.clear();
+  out.bands.clear();
+  out.bandMarks.clear();
+  out.ticks.clear();
+  out.markers.clear();
+  out.arrowsPerKind.fill(0);
+  out.bundles = out.chainArrows = out.chainFlushes = out.chainWrites = 0;
+  out.total = out.hidden = out.heartbeatsFolded = out.heartbeatsBanded = 0;
+  out.sampleEvery = 1;
+  out.highlight = s.highlight;
+  const QRectF r = s.rect;
+  out.top = r.top() + out.headerH;
+  out.bottom = r.bottom() - 4;
+  if (s.nodes <= 0 || !s.events) return;
+  out.colW = (r.width() - out.axisW) / s.nodes;
+  const double top = out.top, bottom = out.bottom, colW = out.colW;
+  const double span = static_cast<double>(std::max<std::int64_t>(s.toMs - s.fromMs, 1));
+  auto xOf = [&](NodeId n) { return r.left() + out.axisW + (static_cast<double>(n) - 0.5) * colW; };
+  auto yOf = [&](std::int64_t ms) { return top + (static_cast<double>(ms - s.fromMs) / span) * (bottom - top); };
+  auto known = [&](NodeId n) { return n >= 1 && static_cast<int>(n) <= s.nodes; };
+  const std::size_t n1 = static_cast<std::size_t>(s.nodes) + 1;
+
+  // Arrows: paired, then bundled, then held to the budget.
+  const bool bands = s.heartbeatBands && (s.kinds & timelineKindBit(TimelineKind::kHeartbeat));
+  PairOptions po;
+  po.kinds = bands ? s.kinds & ~timelineKindBit(TimelineKind::kHeartbeat) : s.kinds;
+  po.highlight = s.highlight;
+  PairedMessages pm = pairMessages(*s.events, po);
+  out.total = pm.total;
+  out.hidden = pm.hidden;  // less the heartbeats drawn as bands (below)
+  // The open bundle of each (from, to, kind), as index + 1 into out.arrows (0: none).
+  auto& open = out.scratch;
+  open.assign(n1 * n1 * kTimelineKinds, 0);
+  for (const auto& m : pm.arrows) {
+    if (!known(m.from) || !known(m.to)) continue;
+    TimelineArrow a;
+    a.m = m;
+    const double x1 = xOf(m.from), x2 = xOf(m.to);
+    const double y1 = m.sendMs == INT64_MIN ? top : yOf(m.sendMs);
+    a.p1 = QPointF(x1, y1);
+    if (m.recvMs < 0) {
+      a.stub = true;
+      a.p2 = QPointF(x1 + (x2 - x1) * 0.4, y1 + 6);
+      a.lost = s.toMs - m.sendMs > 1000;
+    } else {
+      a.p2 = QPointF(x2, std::max(yOf(m.recvMs), y1 + 7));  // a visible slope, even for 0 ms
+      if (s.animNowMs >= 0 && s.timeScale > 1 && m.sendMs != INT64_MIN) {
+        // Slow motion: the arrow grows over its flight time stretched by the time scale.
+        const double flight = static_cast<double>(std::max<std::int64_t>(m.recvMs - m.sendMs, 1)) * s.timeScale;
+        const double f = static_cast<double>(s.animNowMs - m.sendMs) / flight;
+        if (f < 1) a.p2 = a.p1 + (a.p2 - a.p1) * std::clamp(f, 0.05, 1.0);
+      }
+    }
+    const auto kind = static_cast<std::size_t>(timelineKindOf(m.type));
+    std::uint32_t& slot = open[(static_cast<std::size_t>(m.from) * n1 + m.to) * kTimelineKinds + kind];
+    if (slot > 0 && !m.chain) {
+      TimelineArrow& b = out.arrows[slot - 1];
+      // Sent within kBundlePx of the bundle's newest member, with about the same flight.
+      if (!b.m.chain && b.stub == a.stub && std::abs(a.p1.y() - b.lastY) <= kBundlePx &&
+          std::abs((a.p2.y() - a.p1.y()) - (b.p2.y() - b.p1.y())) <= kBundlePx) {
+        ++b.count;
+        b.lastY = a.p1.y();
+        b.m.a = std::min(b.m.a, m.a);
+        b.m.b = std::max(b.m.b, m.b);
+        continue;
+      }
+    }
+    a.lastY = a.p1.y();
+    out.arrows.push_back(a);
+    slot = static_cast<std::uint32_t>(out.arrows.size());
+  }
+  applyBudget(out.arrows, s.arrowBudget, [](const TimelineArrow& a) -> const MessageArrow& { return a.m; },
+              out.heartbeatsFolded, out.sampleEvery);
+  for (const auto& a : out.arrows) {
+    ++out.arrowsPerKind[static_cast<std::size_t>(timelineKindOf(a.m.type))];
+    if (a.count > 1) ++out.bundles;
+    if (a.m.chain) ++out.chainArrows;
+  }
+
+  // Heartbeat bands, flush and client-write ticks, and (unless they come from elsewhere) markers.
+  auto& bandOf = open;  // reused: band index + 1 per (lo, hi)
+  bandOf.assign(n1 * n1, 0);
+  struct Open {
+    std::int64_t firstMs, lastMs;
+    double lastTickY;
+  };
+  std::vector<Open> bandOpen;
+  std::vector<double> lastTickY(n1 * 2, -1e9);
+  std::vector<bool> flushedChain(n1, false);
+  auto closeBand = [&](std::uint32_t b) {
+    const Open& o = bandOpen[b];
+    if (o.lastMs > o.firstMs) out.bandMarks.push_back({b, yOf(o.firstMs), yOf(o.lastMs), false});
+  };
+  const bool ownMarkers = s.markerEvents == nullptr;
+  for (std::size_t i = 0; i < s.events->size(); ++i) {
+    const node::NodeEvent& e = (*s.events)[i].event;
+    if (bands && e.kind == node::EventKind::kSend && isHeartbeat(e.msgType)) --out.hidden;
+    if (bands && e.kind == node::EventKind::kRecv && isHeartbeat(e.msgType) && known(e.node) && known(e.peer)) {
+      const NodeId lo = std::min(e.node, e.peer), hi = std::max(e.node, e.peer);
+      std::uint32_t& b = bandOf[static_cast<std::size_t>(lo) * n1 + hi];
+      if (b == 0) {
+        out.bands.push_back({lo, hi, xOf(hi) - 4 - 4.0 * (hi - lo), 0});
+        bandOpen.push_back({e.tMs, e.tMs, -1e9});
+        b = static_cast<std::uint32_t>(out.bands.size());
+      }
+      const std::uint32_t bi = b - 1;
+      Open& o = bandOpen[bi];
+      if (e.tMs - o.lastMs > kBandGapMs) {
+        closeBand(bi);
+        o.firstMs = e.tMs;
+      }
+      o.lastMs = e.tMs;
+      ++out.bands[bi].count;
+      ++out.heartbeatsBanded;
+      const double y = yOf(e.tMs);
+      if (y - o.lastTickY >= 3) {
+        o.lastTickY = y;
+        out.bandMarks.push_back({bi, y, y, true});
+      }
+      continue;
+    }
+    if (e.kind == node::EventKind::kFlush || e.kind == node::EventKind::kClientWrite) {
+      if (!known(e.node)) continue;
+      const bool flush = e.kind == node::EventKind::kFlush;
+      bool chain = false;
+      if (s.highlight > 0 && flush && e.a >= s.highlight && !flushedChain[e.node]) {
+        chain = true;  // the flush that made the entry durable on this node
+        flushedChain[e.node] = true;
+        ++out.chainFlushes;
+      } else if (s.highlight > 0 && !flush && e.a == s.highlight) {
+        chain = true;
+        ++out.chainWrites;
+      }
+      const double y = yOf(e.tMs);
+      double& last = lastTickY[e.node * 2 + (flush ? 0 : 1)];
+      if (!chain && y - last < 2) continue;
+      if (!chain) last = y;
+      out.ticks.push_back({e.kind, e.node, QPointF(xOf(e.node), y), e.a, i, chain});
+      continue;
+    }
+    if (ownMarkers && isMarker(e, s.theme))
+      out.markers.push_back({e.kind, e.node, QPointF(known(e.node) ? xOf(e.node) : 0, yOf(e.tMs)), e.a, i, false});
+  }
+  for (std::uint32_t b = 0; b < bandOpen.size(); ++b) closeBand(b);
+  if (!ownMarkers) {
+    for (std::size_t i = 0; i < s.markerEvents->size(); ++i) {
+      const node::NodeEvent& e = (*s.markerEvents)[i].event;
+      if (e.tMs < s.fromMs || e.tMs > s.toMs || !isMarker(e, s.theme)) continue;
+      out.markers.push_back({e.kind, e.node, QPointF(known(e.node) ? xOf(e.node) : 0, yOf(e.tMs)), e.a, i, false});
+    }
+  }
+}
+
 void paintTimeline(QPainter& p, const TimelineScene& s) {
+  TimelineLayout l;
+  layoutTimeline(s, l);
+  paintTimeline(p, s, l);
+}
+
+void paintTimeline(QPainter& p, const TimelineScene& s, const TimelineLayout& l) {
   const Theme& t = s.theme;
   const QRectF r = s.rect;
   p.fillRect(r, t.background);
   if (s.nodes <= 0 || !s.events) return;
-  const double axisW = 62, headerH = 22;
-  const double colW = (r.width() - axisW) / s.nodes;
-  const double top = r.top() + headerH, bottom = r.bottom() - 4;
+  const double axisW = l.axisW, headerH = l.headerH, colW = l.colW, top = l.top, bottom = l.bottom;
   const double span = static_cast<double>(std::max<std::int64_t>(s.toMs - s.fromMs, 1));
   auto xOf = [&](NodeId n) { return r.left() + axisW + (static_cast<double>(n) - 0.5) * colW; };
   auto yOf = [&](std::int64_t ms) {
@@ -187,6 +451,11 @@ void paintTimeline(QPainter& p, const TimelineScene& s) {
   small.setPointSizeF(std::max(6.5, small.pointSizeF() * 0.8));
   p.setFont(small);
   const QFontMetrics fm(small);
+  const bool dimming = l.highlight > 0;
+  auto dim = [&](QColor c, bool chain) {
+    if (dimming && !chain) c.setAlphaF(c.alphaF() * 0.18f);
+    return c;
+  };
 
   // Time axis: a label every "nice" step.
   const double targetSteps = std::max(2.0, (bottom - top) / 60);
@@ -214,80 +483,123 @@ void paintTimeline(QPainter& p, const TimelineScene& s) {
   p.setClipRect(QRectF(r.left() + axisW - 8, top, r.width() - axisW + 8, bottom - top + 2));
   p.setRenderHint(QPainter::Antialiasing);
 
-  // Messages.
-  const PairedMessages pm = pairMessages(*s.events, s.arrowBudget);
-  for (const auto& m : pm.arrows) {
-    if (m.from < 1 || m.to < 1 || static_cast<int>(m.from) > s.nodes || static_cast<int>(m.to) > s.nodes) continue;
-    const double x1 = xOf(m.from), x2 = xOf(m.to);
-    const double y1 = m.sendMs == INT64_MIN ? top : yOf(m.sendMs);
-    QColor c = t.messageColor(m.type);
-    if (isHeartbeat(m.type)) c.setAlphaF(0.55f);
-    p.setPen(QPen(c, m.type == static_cast<std::uint8_t>(replication::MessageType::kAppend) ? 1.6 : 1.0));
-    if (m.recvMs < 0) {
-      // Not received (yet): a stub that ends in a cross when it is old enough to be lost.
-      const QPointF end(x1 + (x2 - x1) * 0.4, y1 + 6);
-      p.drawLine(QPointF(x1, y1), end);
-      if (s.toMs - m.sendMs > 1000) {
-        p.setPen(QPen(t.cut, 1.5));
-        p.drawLine(end + QPointF(-3, -3), end + QPointF(3, 3));
-        p.drawLine(end + QPointF(-3, 3), end + QPointF(3, -3));
-      }
-      continue;
-    }
-    const QPointF a(x1, y1), b(x2, std::max(yOf(m.recvMs), y1 + 7));  // a visible slope, even for 0 ms
-    p.drawLine(a, b);
-    const QPointF d = b - a;
-    const double len = std::hypot(d.x(), d.y());
-    if (len > 12) {
-      const QPointF u = d / len, nrm(-u.y(), u.x());
-      p.drawLine(b, b - u * 7 + nrm * 3);
-      p.drawLine(b, b - u * 7 - nrm * 3);
+  // Heartbeat bands: a faint strip where heartbeats flow, a tick per heartbeat.
+  for (const auto& m : l.bandMarks) {
+    const double x = l.bands[m.band].x;
+    QColor c = dim(t.msgHeartbeat, false);
+    if (m.tick) {
+      p.setPen(QPen(c, 1));
+      p.drawLine(QPointF(x - 2, m.y1), QPointF(x + 2, m.y1));
+    } else {
+      c.setAlphaF(c.alphaF() * 0.45f);
+      p.fillRect(QRectF(x - 1.5, m.y1, 3, m.y2 - m.y1), c);
     }
   }
 
-  // Markers (labels only where they fit) and dense flushes as ticks.
+  // Messages: the dimmed first, the highlighted chain on top.
+  const QString times = QStringLiteral("\u00d7");
+  for (int pass = 0; pass < (dimming ? 2 : 1); ++pass) {
+    for (const auto& a : l.arrows) {
+      if (dimming && a.m.chain != (pass == 1)) continue;
+      QColor c = t.messageColor(a.m.type);
+      if (isHeartbeat(a.m.type)) c.setAlphaF(0.55f);
+      c = dim(c, a.m.chain);
+      const bool append = a.m.type == static_cast<std::uint8_t>(replication::MessageType::kAppend);
+      double w = append ? 1.6 : 1.0;
+      if (a.count > 1) w += std::min(3.0, std::log2(static_cast<double>(a.count)));
+      if (a.m.chain) w += 1.2;
+      p.setPen(QPen(c, w));
+      p.drawLine(a.p1, a.p2);
+      if (a.stub) {
+        if (a.lost) {
+          p.setPen(QPen(dim(t.cut, a.m.chain), 1.5));
+          p.drawLine(a.p2 + QPointF(-3, -3), a.p2 + QPointF(3, 3));
+          p.drawLine(a.p2 + QPointF(-3, 3), a.p2 + QPointF(3, -3));
+        }
+      } else {
+        const QPointF d = a.p2 - a.p1;
+        const double len = std::hypot(d.x(), d.y());
+        if (len > 12) {
+          const QPointF u = d / len, nrm(-u.y(), u.x());
+          p.drawLine(a.p2, a.p2 - u * 7 + nrm * 3);
+          p.drawLine(a.p2, a.p2 - u * 7 - nrm * 3);
+        }
+      }
+      if (a.count > 1) {
+        const QPointF mid = (a.p1 + a.p2) / 2;
+        p.setPen(c);
+        p.drawText(QRectF(mid.x() - 20, mid.y() - 13, 40, 12), Qt::AlignCenter, times + QString::number(a.count));
+      }
+    }
+  }
+
+  // Flushes and client writes as ticks; the highlighted ones larger, with their index.
+  for (const auto& k : l.ticks) {
+    const double x = k.at.x(), y = k.at.y();
+    if (k.kind == node::EventKind::kFlush) {
+      p.setPen(QPen(dim(t.durableMark, k.chain), k.chain ? 3 : 1));
+      const double hw = k.chain ? 7 : 3;
+      p.drawLine(QPointF(x - hw, y), QPointF(x + hw, y));
+      if (k.chain) p.drawText(QRectF(x + 9, y - 7, colW / 2 - 10, 14), Qt::AlignLeft | Qt::AlignVCenter,
+                              QObject::tr("durable %1").arg(k.a));
+    } else {
+      p.setPen(QPen(dim(t.committed, k.chain), k.chain ? 2.5 : 1));
+      p.setBrush(Qt::NoBrush);
+      const double h = k.chain ? 5 : 2.5;
+      p.drawRect(QRectF(x - h, y - h, 2 * h, 2 * h));
+      if (k.chain) p.drawText(QRectF(x - colW / 2, y + 6, colW / 2 - 4, 14), Qt::AlignRight | Qt::AlignVCenter,
+                              QObject::tr("reply %1").arg(k.a));
+    }
+  }
+
+  // Markers last: never dimmed, never hidden under arrows (labels only where they fit).
+  const std::vector<cluster::RecordedEvent>& markerSrc = s.markerEvents ? *s.markerEvents : *s.events;
   std::vector<double> lastLabelY(static_cast<std::size_t>(s.nodes) + 1, -1e9);
-  std::vector<double> lastFlushY(static_cast<std::size_t>(s.nodes) + 1, -1e9);
-  for (const auto& re : *s.events) {
-    const node::NodeEvent& e = re.event;
-    const double y = yOf(e.tMs);
-    if (e.kind == node::EventKind::kPartition || e.kind == node::EventKind::kHeal ||
-        e.kind == node::EventKind::kQuorumChange || (e.node == kNoNode && e.kind == node::EventKind::kLinkFault)) {
+  for (const auto& mk : l.markers) {
+    const node::NodeEvent& e = markerSrc[mk.event].event;
+    const double y = mk.at.y();
+    if (isClusterWide(e)) {
       p.setPen(QPen(e.kind == node::EventKind::kHeal ? t.leader : t.cut, 1.5, Qt::DashLine));
       p.drawLine(QPointF(r.left() + axisW - 4, y), QPointF(r.right(), y));
       p.drawText(QRectF(r.left() + axisW, y - 14, r.width() - axisW, 13), Qt::AlignRight | Qt::AlignVCenter,
                  QString::fromLatin1(node::eventKindName(e.kind)) + QStringLiteral(" ") + QString::fromStdString(e.detail));
       continue;
     }
-    if (e.node < 1 || static_cast<int>(e.node) > s.nodes) continue;
-    const double x = xOf(e.node);
-    if (e.kind == node::EventKind::kFlush) {
-      if (y - lastFlushY[e.node] < 2) continue;
-      lastFlushY[e.node] = y;
-      p.setPen(QPen(t.durableMark, 1));
-      p.drawLine(QPointF(x - 3, y), QPointF(x + 3, y));
-      continue;
-    }
     Marker m;
-    if (!markerFor(e, t, m)) continue;
+    if (mk.node < 1 || static_cast<int>(mk.node) > s.nodes || !markerFor(e, t, m)) continue;
+    const double x = mk.at.x();
     drawShape(p, QPointF(x, y), m.shape, m.color);
-    if (y - lastLabelY[e.node] >= 13) {
-      lastLabelY[e.node] = y;
+    if (y - lastLabelY[mk.node] >= 13) {
+      lastLabelY[mk.node] = y;
       p.setPen(m.color);
       p.drawText(QRectF(x + 9, y - 7, colW / 2 - 10, 14), Qt::AlignLeft | Qt::AlignVCenter,
                  fm.elidedText(m.text, Qt::ElideRight, static_cast<int>(colW / 2 - 10)));
     }
   }
   p.restore();
-  // What was folded, said plainly.
+  // What was folded, hidden or highlighted, said plainly.
   QStringList notes;
-  if (pm.heartbeats > 0) notes << QObject::tr("%1 heartbeats not drawn").arg(pm.heartbeats);
-  if (pm.sampleEvery > 1) notes << QObject::tr("1 in %1 messages drawn").arg(pm.sampleEvery);
+  if (l.heartbeatsBanded > 0) notes << QObject::tr("%1 heartbeats as bands").arg(l.heartbeatsBanded);
+  if (l.hidden > 0) notes << QObject::tr("%1 messages of hidden kinds").arg(l.hidden);
+  if (l.bundles > 0) notes << QObject::tr("%1 bundles").arg(l.bundles);
+  if (l.heartbeatsFolded > 0) notes << QObject::tr("%1 heartbeats not drawn").arg(l.heartbeatsFolded);
+  if (l.sampleEvery > 1) notes << QObject::tr("1 in %1 messages drawn").arg(l.sampleEvery);
   if (s.paused) notes << QObject::tr("paused");
-  if (!notes.isEmpty()) {
-    p.setPen(t.mutedText);
-    p.drawText(QRectF(r.left() + axisW, bottom - 16, r.width() - axisW - 6, 14), Qt::AlignRight | Qt::AlignVCenter,
-               notes.join(QStringLiteral(" · ")));
+  auto note = [&](const QString& text, double y, const QColor& color) {
+    const QRectF box(r.left() + axisW, y, r.width() - axisW - 6, 14);
+    const QString shown = fm.elidedText(text, Qt::ElideLeft, static_cast<int>(box.width()));
+    const QRectF used = fm.boundingRect(box.toRect(), Qt::AlignRight | Qt::AlignVCenter, shown);
+    QColor bg = t.background;
+    bg.setAlphaF(0.85f);
+    p.fillRect(used.adjusted(-3, 0, 3, 0), bg);
+    p.setPen(color);
+    p.drawText(box, Qt::AlignRight | Qt::AlignVCenter, shown);
+  };
+  if (!notes.isEmpty()) note(notes.join(QStringLiteral(" · ")), bottom - 16, t.mutedText);
+  if (l.highlight > 0) {
+    QString text = QObject::tr("following index %1: %2 messages, %3 fsyncs").arg(l.highlight).arg(l.chainArrows).arg(l.chainFlushes);
+    if (l.chainWrites > 0) text += QObject::tr(", the reply");
+    note(text + QObject::tr(" · Esc lets go"), bottom - (notes.isEmpty() ? 16 : 31), t.text);
   }
 }
 

@@ -3,7 +3,9 @@
 #include <algorithm>
 
 #include <QHBoxLayout>
+#include <QIcon>
 #include <QLabel>
+#include <QPixmap>
 #include <QPainter>
 #include <QScrollBar>
 #include <QToolButton>
@@ -11,7 +13,6 @@
 #include <QWheelEvent>
 
 #include "ui/source/frame_stats.h"
-#include "ui/view/timeline_painter.h"
 
 namespace qlab::ui {
 
@@ -22,13 +23,23 @@ class Canvas : public QWidget {
   explicit Canvas(TimelineView* owner) : QWidget(owner), m_owner(owner) {
     setAttribute(Qt::WA_OpaquePaintEvent);
     setMinimumHeight(120);
+    setFocusPolicy(Qt::ClickFocus);
+    setToolTip(QObject::tr("Click an append, an ack or a client write (square) to follow that request from "
+                           "the leader to the followers' fsyncs and acks and the reply. Esc lets go."));
   }
 
  protected:
   void paintEvent(QPaintEvent*) override {
     PaintTimer timer;
     QPainter p(this);
-    m_owner->renderTo(p, rect());
+    m_owner->paintCanvas(p);
+  }
+  void mousePressEvent(QMouseEvent* e) override {
+    if (e->button() == Qt::LeftButton) m_owner->clickCanvas(e->position());
+  }
+  void keyPressEvent(QKeyEvent* e) override {
+    if (e->key() == Qt::Key_Escape && m_owner->highlight() > 0) m_owner->setHighlight(0);
+    else e->ignore();
   }
   void wheelEvent(QWheelEvent* e) override { e->ignore(); }  // the view handles it
 
@@ -50,9 +61,40 @@ TimelineView::TimelineView(QWidget* parent) : QWidget(parent) {
   m_pauseButton->setToolTip(tr("Freeze the timeline to study it (T). The cluster keeps running; resume "
                                "to follow the present again."));
   connect(m_pauseButton, &QToolButton::toggled, this, &TimelineView::setPaused);
-  auto* help = new QLabel(tr("time flows down · wheel scrolls back · Ctrl+wheel zooms"), this);
+  auto* help = new QLabel(tr("wheel scrolls back · Ctrl+wheel zooms · click follows a request"), this);
+  help->setMinimumWidth(0);
+  help->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
   help->setForegroundRole(QPalette::PlaceholderText);
   bar->addWidget(m_pauseButton);
+  // Kind chips: a colour swatch and the kind's name; unchecked = not drawn.
+  const Theme theme = Theme::forPalette(palette());
+  for (int k = 0; k < kTimelineKinds; ++k) {
+    const auto kind = static_cast<TimelineKind>(k);
+    auto* b = new QToolButton(this);
+    b->setText(timelineKindName(kind));
+    QPixmap swatch(10, 10);
+    swatch.fill(theme.messageColor(timelineKindMessageType(kind)));
+    b->setIcon(QIcon(swatch));
+    b->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    b->setCheckable(true);
+    b->setChecked(true);
+    b->setAutoRaise(true);
+    b->setToolTip(tr("Show %1 messages (and their replies) in the timeline.").arg(timelineKindName(kind)));
+    connect(b, &QToolButton::toggled, this, [this, kind](bool on) {
+      setKinds(on ? m_kinds | timelineKindBit(kind) : m_kinds & ~timelineKindBit(kind));
+    });
+    m_kindButtons[static_cast<std::size_t>(k)] = b;
+    bar->addWidget(b);
+  }
+  m_bandButton = new QToolButton(this);
+  m_bandButton->setText(tr("as band"));
+  m_bandButton->setCheckable(true);
+  m_bandButton->setChecked(true);
+  m_bandButton->setAutoRaise(true);
+  m_bandButton->setToolTip(tr("Heartbeats as a thin band per pair of nodes (a tick per heartbeat, a gap where "
+                              "none arrived) instead of arrows."));
+  connect(m_bandButton, &QToolButton::toggled, this, &TimelineView::setHeartbeatBands);
+  bar->addWidget(m_bandButton);
   bar->addWidget(help, 1);
   layout->addLayout(bar);
   auto* row = new QHBoxLayout;
@@ -69,10 +111,57 @@ TimelineView::TimelineView(QWidget* parent) : QWidget(parent) {
   });
 }
 
+void TimelineView::setKinds(std::uint32_t kinds) {
+  kinds &= kAllTimelineKinds;
+  if (kinds == m_kinds) return;
+  m_kinds = kinds;
+  syncChips();
+  emit kindsChanged();
+  m_canvas->update();
+}
+
+void TimelineView::setHeartbeatBands(bool on) {
+  if (on == m_heartbeatBands) return;
+  m_heartbeatBands = on;
+  syncChips();
+  emit kindsChanged();
+  m_canvas->update();
+}
+
+void TimelineView::syncChips() {
+  for (int k = 0; k < kTimelineKinds; ++k) {
+    QSignalBlocker block(m_kindButtons[static_cast<std::size_t>(k)]);
+    m_kindButtons[static_cast<std::size_t>(k)]->setChecked(m_kinds & timelineKindBit(static_cast<TimelineKind>(k)));
+  }
+  QSignalBlocker block(m_bandButton);
+  m_bandButton->setChecked(m_heartbeatBands);
+  m_bandButton->setEnabled(m_kinds & timelineKindBit(TimelineKind::kHeartbeat));
+}
+
+void TimelineView::setHighlight(Index index) {
+  if (index == m_highlight) return;
+  m_highlight = index;
+  m_canvas->update();
+}
+
+void TimelineView::setTimeScale(double scale) { m_timeScale = std::max(1.0, scale); }
+
+void TimelineView::clickCanvas(QPointF pos) {
+  const TimelineLayout l = layout();
+  setHighlight(l.requestAt(pos));  // empty space: 0, lets go
+}
+
+void TimelineView::keyPressEvent(QKeyEvent* e) {
+  if (e->key() == Qt::Key_Escape && m_highlight > 0) setHighlight(0);
+  else QWidget::keyPressEvent(e);
+}
+
 void TimelineView::setSource(const ClusterSource* source) {
   m_source = source;
   m_kept.clear();
+  m_markers.clear();
   m_window.clear();
+  m_windowMarkers.clear();
   m_fetchedTo = -1;
   m_endMs = 0;
   m_nowMs = 0;
@@ -119,6 +208,7 @@ void TimelineView::syncScrollBar() {
 void TimelineView::updateFrame(const ClusterFrame& f) {
   if (f.sourceChanged) {
     m_kept.clear();
+    m_markers.clear();
     m_fetchedTo = -1;
   }
   m_nodes = f.size;
@@ -126,6 +216,9 @@ void TimelineView::updateFrame(const ClusterFrame& f) {
   m_kept.insert(m_kept.end(), f.events.begin(), f.events.end());
   while (!m_kept.empty() && (m_kept.size() > kKeepEvents || m_nowMs - m_kept.front().event.tMs > kKeepMs))
     m_kept.pop_front();
+  for (const auto& e : f.events)
+    if (isTimelineMarker(e.event)) m_markers.push_back(e);
+  while (m_markers.size() > kKeepMarkers) m_markers.pop_front();
   if (!m_paused) {
     m_endMs = m_nowMs;
     rebuildWindow();
@@ -143,18 +236,35 @@ void TimelineView::rebuildWindow() {
                                [](const cluster::RecordedEvent& e, std::int64_t t) { return e.event.tMs < t; });
     for (auto it = lo; it != m_kept.end() && it->event.tMs <= to; ++it) m_window.push_back(*it);
     m_fetchedTo = -1;
+  } else if (from != m_fetchedFrom || to != m_fetchedTo) {
+    // Older than what is kept: ask the recorder once per window.
+    m_window = m_source->eventsBetween(from, to, 50000);
+    m_fetchedFrom = from;
+    m_fetchedTo = to;
+  } else {
     return;
   }
-  // Older than what is kept: ask the recorder once per window.
-  if (from == m_fetchedFrom && to == m_fetchedTo) return;
-  m_window = m_source->eventsBetween(from, to, 50000);
-  m_fetchedFrom = from;
-  m_fetchedTo = to;
+  // The window's markers: its own and those kept apart (the fetch limit may have cut the
+  // window short of some), once each, in recording order.
+  m_windowMarkers.clear();
+  for (const auto& e : m_window)
+    if (isTimelineMarker(e.event)) m_windowMarkers.push_back(e);
+  const std::size_t own = m_windowMarkers.size();
+  for (const auto& e : m_markers)
+    if (e.event.tMs >= from && e.event.tMs <= to) m_windowMarkers.push_back(e);
+  if (m_windowMarkers.size() > own) {
+    auto bySeq = [](const cluster::RecordedEvent& x, const cluster::RecordedEvent& y) { return x.seq < y.seq; };
+    std::sort(m_windowMarkers.begin(), m_windowMarkers.end(), bySeq);
+    m_windowMarkers.erase(std::unique(m_windowMarkers.begin(), m_windowMarkers.end(),
+                                      [](const auto& x, const auto& y) { return x.seq == y.seq; }),
+                          m_windowMarkers.end());
+  }
 }
 
-void TimelineView::renderTo(QPainter& p, const QRectF& rect) const {
+TimelineScene TimelineView::scene(const QRectF& rect) const {
   TimelineScene s;
   s.events = &m_window;
+  s.markerEvents = &m_windowMarkers;
   s.nodes = m_nodes;
   s.fromMs = m_endMs - m_spanMs;
   s.toMs = m_endMs;
@@ -163,7 +273,28 @@ void TimelineView::renderTo(QPainter& p, const QRectF& rect) const {
   s.paused = m_paused;
   // About one arrow per pixel row: more would be a solid block.
   s.arrowBudget = static_cast<std::size_t>(std::max(60.0, rect.height()));
-  paintTimeline(p, s);
+  s.kinds = m_kinds;
+  s.heartbeatBands = m_heartbeatBands;
+  s.highlight = m_highlight;
+  if (!m_paused) {
+    s.animNowMs = m_nowMs;
+    s.timeScale = m_timeScale;
+  }
+  return s;
+}
+
+void TimelineView::renderTo(QPainter& p, const QRectF& rect) const { paintTimeline(p, scene(rect)); }
+
+void TimelineView::paintCanvas(QPainter& p) {
+  const TimelineScene s = scene(m_canvas->rect());
+  layoutTimeline(s, m_layout);
+  paintTimeline(p, s, m_layout);
+}
+
+TimelineLayout TimelineView::layout() const {
+  TimelineLayout l;
+  layoutTimeline(scene(m_canvas->rect()), l);
+  return l;
 }
 
 void TimelineView::resizeEvent(QResizeEvent* e) {

@@ -28,6 +28,8 @@ AppSettings AppSettings::load() {
   a.policy.delayMs = std::clamp<qint64>(s.value(QStringLiteral("cluster/delayMs"), 200).toLongLong(), 1, 60000);
   a.timeScale = std::clamp(s.value(QStringLiteral("view/timeScale"), 1.0).toDouble(), 1.0, 32.0);
   a.laneCellWidth = std::clamp(s.value(QStringLiteral("view/laneCellWidth"), 46).toInt(), 6, 96);
+  a.timelineKinds = s.value(QStringLiteral("timeline/kinds"), kAllTimelineKinds).toUInt() & kAllTimelineKinds;
+  a.timelineBands = s.value(QStringLiteral("timeline/heartbeatBands"), true).toBool();
   return a;
 }
 
@@ -43,6 +45,8 @@ void AppSettings::save() const {
   s.setValue(QStringLiteral("cluster/delayMs"), static_cast<qint64>(policy.delayMs));
   s.setValue(QStringLiteral("view/timeScale"), timeScale);
   s.setValue(QStringLiteral("view/laneCellWidth"), laneCellWidth);
+  s.setValue(QStringLiteral("timeline/kinds"), timelineKinds);
+  s.setValue(QStringLiteral("timeline/heartbeatBands"), timelineBands);
 }
 
 }  // namespace qlab::ui

@@ -97,6 +97,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   });
   connect(m_controls, &ControlsPanel::resetRequested, this, &MainWindow::resetRequested);
   connect(m_controls, &ControlsPanel::timeScaleChanged, m_clusterView, &ClusterView::setTimeScale);
+  connect(m_controls, &ControlsPanel::timeScaleChanged, m_timeline, &TimelineView::setTimeScale);
   connect(m_banner, &FindingsBanner::showInLogRequested, this, [this] {
     if (!showLostWrites()) showStatus(tr("No lost write is known yet (the checker is asked every 2 s)."));
   });
@@ -362,6 +363,9 @@ void MainWindow::applySettings(const AppSettings& s) {
   m_controls->setDefaultPolicy(s.policy);
   m_controls->setTimeScale(s.timeScale);
   m_clusterView->setTimeScale(s.timeScale);
+  m_timeline->setTimeScale(s.timeScale);
+  m_timeline->setKinds(s.timelineKinds);
+  m_timeline->setHeartbeatBands(s.timelineBands);
   m_lanes->setCellWidth(s.laneCellWidth);
   if (!s.geometry.isEmpty()) restoreGeometry(s.geometry);
   if (!s.windowState.isEmpty()) restoreState(s.windowState);
@@ -377,6 +381,8 @@ AppSettings MainWindow::currentSettings() const {
   s.policy = m_controls->defaultPolicy();
   s.timeScale = m_controls->timeScale();
   s.laneCellWidth = m_lanes->cellWidth();
+  s.timelineKinds = m_timeline->kinds();
+  s.timelineBands = m_timeline->heartbeatBands();
   return s;
 }
 
