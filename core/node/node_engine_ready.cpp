@@ -163,6 +163,7 @@ void NodeEngine::applyCommitted() {
           resp.error = "request sequence " + std::to_string(w.seq) + " is older than the session's";
         } else {
           ++m_counters.clientWrites;
+          event(EventKind::kClientWrite, kNoNode, ar.answerIndex, w.seq);
         }
       }
       respond(w.conn, std::move(resp));
@@ -185,6 +186,7 @@ void NodeEngine::serveReads() {
       resp.value = *v;
     }
     ++m_counters.clientReads;
+    event(EventKind::kClientRead, kNoNode, p.readIndex, p.request.seq);
     respond(p.conn, std::move(resp));
     it = m_reads.erase(it);
   }

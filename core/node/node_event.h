@@ -20,7 +20,7 @@ enum class EventKind : std::uint8_t {
   kConfig,                            // write quorum now `a`
   kKill, kRestart, kPause, kResume, kFailed,
   kPartition, kHeal, kLinkFault, kFlushPolicy, kQuorumChange,
-  kClientWrite, kClientRead,          // a client op completed at this node (a = index)
+  kClientWrite, kClientRead,          // this node answered a client ok (a = index, b = the request's seq)
   kLostWrite,                         // an acknowledged write is no longer in the committed log
   kViolation,                         // the live checker found a broken safety property
   kStale,                             // rejected a message of an older generation

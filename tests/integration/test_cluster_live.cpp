@@ -22,6 +22,15 @@ class ClusterLiveTest : public QObject {
     lo.rate = 300;
     c.load().start(lo);
     QTRY_VERIFY_WITH_TIMEOUT(c.recorder().stats().okWrites > 50, 10000);
+    // Every answered client write is on the timeline as the leader's client_write event, at
+    // the index it answered with (exports, the timeline's request highlight and ShiViz use it).
+    QTRY_VERIFY_WITH_TIMEOUT(c.recorder().count(node::EventKind::kClientWrite) > 50, 5000);
+    {
+      bool atAnIndex = false;
+      for (const auto& re : c.recorder().eventsSince(0, 200000))
+        if (re.event.kind == node::EventKind::kClientWrite && re.event.a > 0 && re.event.node == c.leader()) atAnIndex = true;
+      QVERIFY(atAnIndex);
+    }
     NodeId old = c.leader();
     c.kill(old);
     QTRY_VERIFY_WITH_TIMEOUT(c.leader() != kNoNode && c.leader() != old, 10000);
