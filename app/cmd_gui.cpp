@@ -8,7 +8,7 @@
 //   --seek-ms MS                            the time bar's cursor to MS into the run (once it is there)
 //   --timeline-highlight SECONDS            then pause the timeline and follow a recent request in it
 // Documented: --open FILE replays a saved run (.qlabrun) with no live cluster; --presentation
-// starts in presentation mode (F11).
+// starts in presentation mode (F11); --no-record does not record the live cluster (no time bar).
 #include <QApplication>
 #include <QIcon>
 #include <QTimer>
@@ -48,7 +48,7 @@ int cmdGui(int argc, char** argv, const Argv& argvRest) {
   Args args("gui", argvRest,
             {"nodes", "data", "scenario", "lesson", "lesson-page", "demo-state", "bench-ui", "bench-out", "clients", "rate",
              "open", "seek-ms", "timeline-highlight"},
-            {"no-load", "presentation"});
+            {"no-load", "presentation", "no-record"});
   const bool nodesGiven = args.has("nodes");
   const long long nodes = args.integer("nodes", 3, 1, kMaxNodes);
   const long long benchSeconds = args.integer("bench-ui", 0, 1, 24 * 3600);
@@ -83,6 +83,7 @@ int cmdGui(int argc, char** argv, const Argv& argvRest) {
   QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/quorumlab.svg")));
 
   ui::MainWindow window;
+  window.timeTravel()->setRecordingEnabled(!args.has("no-record"));
   const ui::AppSettings settings = ui::AppSettings::load();
   window.applySettings(settings);
   ui::ClusterHost host;

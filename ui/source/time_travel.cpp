@@ -27,6 +27,7 @@ TimeTravel::~TimeTravel() {
 
 Status TimeTravel::attachLive(cluster::Cluster* cluster, const ClusterSource* live) {
   detach();
+  if (!m_enabled) return Status::ok();
   m_cluster = cluster;
   m_live = live;
   const std::string path = cluster->dataDir() + "/run.qlabrun";

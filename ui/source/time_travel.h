@@ -33,6 +33,9 @@ class TimeTravel : public QObject {
   Status attachLive(cluster::Cluster* cluster, const ClusterSource* live);
   // Stops recording and forgets the run (before its cluster goes away).
   void detach();
+  // Off (`quorumlab gui --no-record`): live clusters are not recorded; the time bar says so.
+  void setRecordingEnabled(bool on) { m_enabled = on; }
+  bool recordingEnabled() const { return m_enabled; }
   // Replays a saved run; nothing live. On failure the current state is kept.
   Status openFile(const QString& path);
   // Writes the run so far as one file (a live run: every complete record, then an end).
@@ -83,6 +86,7 @@ class TimeTravel : public QObject {
   std::unique_ptr<recording::RunReader> m_reader;
   std::unique_ptr<RecordedClusterSource> m_recorded;
   bool m_scrubbed = false;
+  bool m_enabled = true;
   double m_speed = 1;
   QTimer m_play;
   QElapsedTimer m_playClock;
