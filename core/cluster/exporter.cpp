@@ -109,6 +109,17 @@ Status writeAndJudgeHistory(Recorder& recorder, const Recorder::HistorySnapshot&
 
 }  // namespace
 
+void writeSegmentsJson(JsonWriter& w, const std::vector<node::SegmentView>& segments) {
+  w.key("segments").beginArray();
+  for (const auto& s : segments) {
+    w.beginObject();
+    w.key("file").value(s.file).key("first_index").value(s.firstIndex).key("last_index").value(s.lastIndex);
+    w.key("bytes").value(s.bytes);
+    w.endObject();
+  }
+  w.endArray();
+}
+
 Status exportCluster(Cluster& cluster, const std::string& dir, const QJsonObject& config, RunSummary& summary,
                      const std::function<bool(const ExportProgress&)>& progress) {
   std::error_code ec;
@@ -207,14 +218,7 @@ Status exportCluster(Cluster& cluster, const std::string& dir, const QJsonObject
       if (v->flush.mode == wal::FlushMode::kDelayed) w.key("flush_delay_ms").value(v->flush.delayMs);
       w.key("port").value(static_cast<std::int64_t>(cluster.port(v->id)));
       if (!v->failure.empty()) w.key("failure").value(v->failure);
-      w.key("segments").beginArray();
-      for (const auto& s : v->segments) {
-        w.beginObject();
-        w.key("file").value(s.file).key("first_index").value(s.firstIndex).key("last_index").value(s.lastIndex);
-        w.key("bytes").value(s.bytes);
-        w.endObject();
-      }
-      w.endArray();
+      writeSegmentsJson(w, v->segments);
       w.endObject();
     }
     w.endArray();

@@ -12,6 +12,10 @@
 #include "core/cluster/cluster.h"
 #include "core/cluster/scenario.h"
 
+namespace qlab {
+class JsonWriter;
+}
+
 namespace qlab::cluster {
 
 struct ExportProgress {
@@ -23,6 +27,9 @@ struct ExportProgress {
 // `config` = the scenario's top-level keys (or the GUI's settings). `summary` comes in as the
 // run's and goes out judged on the exported logs (lost writes, violations, ok, final HWM), as
 // written to summary.json. `progress` may cancel by returning false.
+// cluster.json's "segments" array of one node (the live export and the export of a recording).
+void writeSegmentsJson(JsonWriter& w, const std::vector<node::SegmentView>& segments);
+
 Status exportCluster(Cluster& cluster, const std::string& dir, const QJsonObject& config, RunSummary& summary,
                      const std::function<bool(const ExportProgress&)>& progress = {});
 

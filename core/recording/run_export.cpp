@@ -188,14 +188,7 @@ Status exportRunAt(const RunReader& run, std::int64_t tUs, const std::string& di
       if (v->flush.mode == wal::FlushMode::kDelayed) w.key("flush_delay_ms").value(v->flush.delayMs);
       w.key("port").value(static_cast<std::int64_t>(v->port));
       if (!v->failure.empty()) w.key("failure").value(v->failure);
-      w.key("segments").beginArray();
-      for (const auto& s : v->segments) {
-        w.beginObject();
-        w.key("file").value(s.file).key("first_index").value(s.firstIndex).key("last_index").value(s.lastIndex);
-        w.key("bytes").value(s.bytes);
-        w.endObject();
-      }
-      w.endArray();
+      cluster::writeSegmentsJson(w, v->segments);
       w.endObject();
     }
     w.endArray();

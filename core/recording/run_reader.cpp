@@ -258,28 +258,30 @@ RunState RunReader::stateAt(std::int64_t tUs) const {
   return s;
 }
 
-std::vector<cluster::RecordedEvent> RunReader::eventsUpTo(std::uint64_t afterSeq, std::int64_t uptoUs,
-                                                          std::size_t limit) const {
-  // Start at a keyframe early enough to hold `limit` events before uptoUs, but not before
-  // the one that already holds afterSeq.
+template <class T, class Get, class SeqOf, class TimeMsOf>
+std::vector<T> RunReader::newestUpTo(RecordType type, Get get, SeqOf seqOf, TimeMsOf timeMsOf,
+                                     std::uint64_t Keyframe::*seqAtKeyframe, std::uint64_t afterSeq,
+                                     std::int64_t uptoUs, std::size_t limit) const {
+  // Start at a keyframe early enough to hold `limit` items before uptoUs, but not before the
+  // one that already holds afterSeq.
   long k = keyframeAt(uptoUs);
-  const std::uint64_t seqAtK = k >= 0 ? m_keyframes[static_cast<std::size_t>(k)].lastEventSeq : 0;
+  const std::uint64_t seqAtK = k >= 0 ? m_keyframes[static_cast<std::size_t>(k)].*seqAtKeyframe : 0;
   while (k >= 0) {
-    const std::uint64_t s = m_keyframes[static_cast<std::size_t>(k)].lastEventSeq;
+    const std::uint64_t s = m_keyframes[static_cast<std::size_t>(k)].*seqAtKeyframe;
     if (s <= afterSeq || seqAtK - s >= limit) break;
     --k;
   }
-  std::deque<cluster::RecordedEvent> out;
+  std::deque<T> out;
   bool done = false;
   walk(k, [&](const RecordRef& r, std::size_t) {
-    if (r.type != RecordType::kEvents) return !(r.type == RecordType::kKeyframe && r.tUs > uptoUs + 1'000'000);
-    forEachIn<cluster::RecordedEvent>(r, getEvent, [&](cluster::RecordedEvent& e) {
-      if (e.event.tMs * 1000 > uptoUs) {
-        done = true;  // a prefix by seq: the stream never skips an event and comes back to it
+    if (r.type != type) return !(r.type == RecordType::kKeyframe && r.tUs > uptoUs + 1'000'000);
+    forEachIn<T>(r, get, [&](T& item) {
+      if (timeMsOf(item) * 1000 > uptoUs) {
+        done = true;  // a prefix by seq: the stream never skips an item and comes back to it
         return false;
       }
-      if (e.seq > afterSeq) {
-        out.push_back(std::move(e));
+      if (seqOf(item) > afterSeq) {
+        out.push_back(std::move(item));
         if (out.size() > limit) out.pop_front();
       }
       return true;
@@ -287,6 +289,13 @@ std::vector<cluster::RecordedEvent> RunReader::eventsUpTo(std::uint64_t afterSeq
     return !done;
   });
   return {std::make_move_iterator(out.begin()), std::make_move_iterator(out.end())};
+}
+
+std::vector<cluster::RecordedEvent> RunReader::eventsUpTo(std::uint64_t afterSeq, std::int64_t uptoUs,
+                                                          std::size_t limit) const {
+  return newestUpTo<cluster::RecordedEvent>(
+      RecordType::kEvents, getEvent, [](const cluster::RecordedEvent& e) { return e.seq; },
+      [](const cluster::RecordedEvent& e) { return e.event.tMs; }, &Keyframe::lastEventSeq, afterSeq, uptoUs, limit);
 }
 
 std::vector<cluster::RecordedEvent> RunReader::eventsBetween(std::int64_t fromMs, std::int64_t toMs,
@@ -322,31 +331,9 @@ std::vector<cluster::Operation> RunReader::operationsUpTo(std::int64_t afterUs, 
 
 std::vector<cluster::LogLine> RunReader::logsUpTo(std::uint64_t afterSeq, std::int64_t uptoUs,
                                                   std::size_t limit) const {
-  long k = keyframeAt(uptoUs);
-  const std::uint64_t seqAtK = k >= 0 ? m_keyframes[static_cast<std::size_t>(k)].lastLogSeq : 0;
-  while (k >= 0) {
-    const std::uint64_t s = m_keyframes[static_cast<std::size_t>(k)].lastLogSeq;
-    if (s <= afterSeq || seqAtK - s >= limit) break;
-    --k;
-  }
-  std::deque<cluster::LogLine> out;
-  bool done = false;
-  walk(k, [&](const RecordRef& r, std::size_t) {
-    if (r.type != RecordType::kLogs) return !(r.type == RecordType::kKeyframe && r.tUs > uptoUs + 1'000'000);
-    forEachIn<cluster::LogLine>(r, getLogLine, [&](cluster::LogLine& l) {
-      if (l.tMs * 1000 > uptoUs) {
-        done = true;
-        return false;
-      }
-      if (l.seq > afterSeq) {
-        out.push_back(std::move(l));
-        if (out.size() > limit) out.pop_front();
-      }
-      return true;
-    });
-    return !done;
-  });
-  return {std::make_move_iterator(out.begin()), std::make_move_iterator(out.end())};
+  return newestUpTo<cluster::LogLine>(
+      RecordType::kLogs, getLogLine, [](const cluster::LogLine& l) { return l.seq; },
+      [](const cluster::LogLine& l) { return l.tMs; }, &Keyframe::lastLogSeq, afterSeq, uptoUs, limit);
 }
 
 std::vector<node::EntryView> RunReader::entries(NodeId id, Index from, Index to, std::int64_t tUs) const {

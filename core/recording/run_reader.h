@@ -96,6 +96,11 @@ class RunReader {
   template <class Visit>
   void walk(long k, Visit&& visit) const;
   void applyKeyframe(const RecordRef& r, RunState& s) const;
+  // The newest `limit` items of one stream with seq > afterSeq, up to uptoUs (events, logs).
+  template <class T, class Get, class SeqOf, class TimeMsOf>
+  std::vector<T> newestUpTo(RecordType type, Get get, SeqOf seqOf, TimeMsOf timeMsOf,
+                            std::uint64_t Keyframe::*seqAtKeyframe, std::uint64_t afterSeq, std::int64_t uptoUs,
+                            std::size_t limit) const;
 
   std::string m_path;
   int m_fd = -1;
