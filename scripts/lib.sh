@@ -9,7 +9,7 @@ QLAB_BUILD_DIR="$QLAB_ROOT/build/$QLAB_PRESET"
 
 # Debian 12 packages the build and the tests need.
 QLAB_PACKAGES=(g++ cmake ninja-build pkg-config dpkg-dev file
-  qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev qt6-svg-dev libgl-dev
+  qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev qt6-svg-dev libgl-dev zlib1g-dev
   libspdlog-dev qt6-qpa-plugins fonts-dejavu-core)
 
 qlab_sudo() {

@@ -47,7 +47,10 @@ bool LiveChecker::everUnsafe() const {
 void LiveChecker::report(bool violation, std::string text) {
   Finding f{m_clock ? m_clock() : 0, violation, std::move(text)};
   m_findings.push_back(f);
-  if (m_findings.size() > 10000) m_findings.erase(m_findings.begin(), m_findings.begin() + 5000);
+  if (m_findings.size() > 10000) {
+    m_findings.erase(m_findings.begin(), m_findings.begin() + 5000);
+    m_findingsDropped += 5000;
+  }
 }
 
 // Hands the findings added since `before` to the sink, after releasing the lock.
@@ -240,6 +243,18 @@ std::vector<LostWrite> LiveChecker::lostWrites(NodeId leader) const {
 std::vector<Finding> LiveChecker::findings() const {
   std::lock_guard lk(m_mu);
   return m_findings;
+}
+
+std::vector<Finding> LiveChecker::findingsFrom(std::uint64_t first) const {
+  std::lock_guard lk(m_mu);
+  const std::uint64_t from = std::max(first, m_findingsDropped) - m_findingsDropped;
+  if (from >= m_findings.size()) return {};
+  return {m_findings.begin() + static_cast<std::ptrdiff_t>(from), m_findings.end()};
+}
+
+std::uint64_t LiveChecker::findingsTotal() const {
+  std::lock_guard lk(m_mu);
+  return m_findingsDropped + m_findings.size();
 }
 
 std::vector<std::string> LiveChecker::violations() const {

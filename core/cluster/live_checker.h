@@ -51,6 +51,11 @@ class LiveChecker {
   // Where findings go (also kept in findings()). Called without the checker's lock.
   void setSink(std::function<void(const Finding&)> sink);
   std::vector<Finding> findings() const;
+  // The findings from absolute position `first` on (0 = the first ever found). Memory keeps the
+  // newest 5,000-10,000; a reader that asks by position never skips or repeats one when the
+  // oldest are dropped (it only misses those already gone).
+  std::vector<Finding> findingsFrom(std::uint64_t first) const;
+  std::uint64_t findingsTotal() const;
   std::vector<std::string> violations() const;
   // Acknowledged writes that are not (or no longer) applied in `leader`'s history, computed
   // now. `leader` = the node whose history counts as final.
@@ -87,6 +92,7 @@ class LiveChecker {
   std::vector<std::pair<int, Index>> m_hwm;    // per node: (life, last HWM)
   std::vector<Operation> m_acked;              // ok writes (bounded by the window)
   std::vector<Finding> m_findings;
+  std::uint64_t m_findingsDropped = 0;  // erased from the front of m_findings
   std::set<std::pair<std::uint64_t, std::uint64_t>> m_reportedLost;
   std::vector<LostWrite> m_lost;
   std::size_t m_verified = 0;       // m_acked[0, m_verified) checked against m_verifiedLeader

@@ -85,8 +85,11 @@ Status exportRunAt(const RunReader& run, std::int64_t tUs, const std::string& di
     // A node that is down holds what is durable; one that is up, everything it appended.
     const Index last = up ? v.lastIndex : std::min(v.lastIndex, v.durableEnd);
     if (id == reference) referenceFirst = v.firstIndex;
-    for (Index from = v.firstIndex; from <= last && last > 0; from += 4096) {
-      const Index to = std::min(last, from + 4095);
+    // Only as far as entries were ever recorded (a damaged or crafted picture may claim more).
+    const Index recordedTo = std::min(last, std::max(run.highestEntryIndex(), v.recent.empty() ? 0 : v.recent.back().index));
+    if (recordedTo < last) missing += last - std::max(recordedTo, v.firstIndex - 1);
+    for (Index from = v.firstIndex; from <= recordedTo && recordedTo > 0; from += 4096) {
+      const Index to = std::min(recordedTo, from + 4095);
       const auto entries = run.entries(id, from, to, tUs);
       missing += (to - from + 1) - entries.size();
       for (const auto& e : entries) {
@@ -99,6 +102,7 @@ Status exportRunAt(const RunReader& run, std::int64_t tUs, const std::string& di
         }
         out << entryLine(e, committed, e.index <= v.durableEnd) << '\n';
       }
+      if (to == recordedTo) break;  // no wrap past the highest index
     }
     out.close();
     if (!out) return Status::ioError("cannot write " + dir + "/node-" + std::to_string(id) + ".jsonl; is the disk full?");

@@ -1,5 +1,7 @@
 #include "core/recording/run_format.h"
 
+#include <zlib.h>
+
 #include <QByteArray>
 #include <QJsonDocument>
 
@@ -25,6 +27,10 @@ bool getStr(Reader& in, std::string& s) {
   return in.ok();
 }
 void putI64(std::string& out, std::int64_t v) { putFixed64(out, static_cast<std::uint64_t>(v)); }
+// Times in a sane range (a crafted value must not overflow when turned into microseconds).
+constexpr std::int64_t kSaneMs = std::int64_t{1} << 40;  // ~35 years
+bool saneMs(std::int64_t ms) { return ms > -kSaneMs && ms < kSaneMs; }
+
 std::uint32_t count(Reader& in) {
   std::uint32_t n = in.u32();
   if (n > kMaxCount || n > in.remaining()) in.fail();
@@ -300,7 +306,7 @@ bool getEvent(Reader& in, cluster::RecordedEvent& r) {
   e.a = in.u64();
   e.b = in.u64();
   getStr(in, e.detail);
-  return in.ok() && e.kind <= node::EventKind::kThaw;
+  return in.ok() && e.kind <= node::EventKind::kThaw && saneMs(e.tMs);
 }
 
 void putOperation(std::string& out, const cluster::Operation& op) {
@@ -329,7 +335,8 @@ bool getOperation(Reader& in, cluster::Operation& op) {
   op.result = static_cast<cluster::OpResult>(in.u8());
   op.index = in.u64();
   op.attempts = static_cast<int>(in.u32());
-  return in.ok() && op.kind <= cluster::OpKind::kRead && op.result <= cluster::OpResult::kTimeout;
+  return in.ok() && op.kind <= cluster::OpKind::kRead && op.result <= cluster::OpResult::kTimeout &&
+         saneMs(op.invokeUs / 1000) && saneMs(op.completeUs / 1000);
 }
 
 void putLogLine(std::string& out, const cluster::LogLine& l) {
@@ -346,7 +353,7 @@ bool getLogLine(Reader& in, cluster::LogLine& l) {
   l.node = in.u32();
   l.level = in.u8();
   getStr(in, l.text);
-  return in.ok();
+  return in.ok() && saneMs(l.tMs);
 }
 
 void putFinding(std::string& out, const cluster::Finding& f) {
@@ -359,7 +366,7 @@ bool getFinding(Reader& in, cluster::Finding& f) {
   f.tMs = in.i64();
   f.violation = in.u8() != 0;
   getStr(in, f.text);
-  return in.ok();
+  return in.ok() && saneMs(f.tMs);
 }
 
 void putMarker(std::string& out, const Marker& m) {
@@ -380,7 +387,7 @@ bool getMarker(Reader& in, Marker& m) {
   m.b = in.u64();
   getStr(in, m.detail);
   getStr(in, m.text);
-  return in.ok() && m.kind <= node::EventKind::kThaw;
+  return in.ok() && m.kind <= node::EventKind::kThaw && saneMs(m.tUs / 1000);
 }
 
 std::string markerText(const node::NodeEvent& e) {
@@ -425,18 +432,19 @@ Result<Header> decodeHeader(std::string_view data, const std::string& file) {
   Reader in(data.substr(sizeof kMagic));
   Header h;
   h.version = in.u32();
-  if (in.ok() && h.version > kFormatVersion)
-    return Status::invalidArgument(file + " is a recording of format version " + std::to_string(h.version) +
-                                   ", newer than this Quorum Lab reads (" + std::to_string(kFormatVersion) +
-                                   "): open it with a newer Quorum Lab");
   const std::uint32_t n = in.u32();
   std::string_view json = in.raw(std::min<std::size_t>(n, 1u << 20));
   const std::uint32_t crc = in.u32();
   if (!in.ok() || h.version == 0 || n > (1u << 20))
     return Status::corruption(file + ": the recording's header is cut short or damaged: the file is not usable");
   h.bytes = sizeof kMagic + 4 + 4 + n + 4;
+  // The checksum first: a damaged version byte is damage, not a newer version.
   if (crc32c::value(data.data(), h.bytes - 4) != crc)
     return Status::corruption(file + ": the recording's header fails its checksum: the file is damaged");
+  if (h.version > kFormatVersion)
+    return Status::invalidArgument(file + " is a recording of format version " + std::to_string(h.version) +
+                                   ", newer than this Quorum Lab reads (" + std::to_string(kFormatVersion) +
+                                   "): open it with a newer Quorum Lab");
   h.json.assign(json);
   QJsonParseError err{};
   QJsonDocument::fromJson(QByteArray(h.json.data(), static_cast<qsizetype>(h.json.size())), &err);
@@ -495,15 +503,21 @@ FrameCheck readFrame(std::string_view data, RecordRef& out, bool verify) {
 std::optional<std::string> payloadOf(const RecordRef& r) {
   if (!(r.flags & kFlagZlib)) return std::string(r.body);
   if (r.body.size() < 4) return std::nullopt;
-  // qCompress's own prefix is the size it expands to: refuse absurd sizes before allocating.
+  // qCompress's layout: the uncompressed size (big-endian u32), then a zlib stream. Inflate
+  // into exactly that many bytes, no more (a crafted record cannot make us allocate beyond
+  // the record size limit), and refuse a stream that does not fill it exactly.
   const std::uint32_t expands = (static_cast<std::uint32_t>(static_cast<std::uint8_t>(r.body[0])) << 24) |
                                 (static_cast<std::uint32_t>(static_cast<std::uint8_t>(r.body[1])) << 16) |
                                 (static_cast<std::uint32_t>(static_cast<std::uint8_t>(r.body[2])) << 8) |
                                 static_cast<std::uint32_t>(static_cast<std::uint8_t>(r.body[3]));
-  if (expands > 4 * kMaxRecordBytes) return std::nullopt;
-  QByteArray out = qUncompress(reinterpret_cast<const uchar*>(r.body.data()), static_cast<qsizetype>(r.body.size()));
-  if (out.isEmpty() && expands != 0) return std::nullopt;
-  return std::string(out.constData(), static_cast<std::size_t>(out.size()));
+  if (expands > kMaxRecordBytes) return std::nullopt;
+  std::string out(expands, '\0');
+  uLongf outLen = expands;
+  uLong inLen = static_cast<uLong>(r.body.size() - 4);
+  const int rc = ::uncompress2(reinterpret_cast<Bytef*>(out.data()), &outLen,
+                               reinterpret_cast<const Bytef*>(r.body.data() + 4), &inLen);
+  if (rc != Z_OK || outLen != expands) return std::nullopt;
+  return out;
 }
 
 }  // namespace qlab::recording

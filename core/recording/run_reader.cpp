@@ -129,6 +129,14 @@ void RunReader::scanFrom(std::size_t off) {
                  seconds(m_endUs) + " (what follows cannot be trusted)";
       break;
     }
+    // Times only go forwards (pictures and states are stamped in order; batches carry their
+    // newest item's time) and stay in a sane range: anything else is damage, not data.
+    constexpr std::int64_t kSaneUs = std::int64_t{1} << 50;  // ~35 years
+    if (r.tUs < 0 || r.tUs > kSaneUs || (off != m_first && r.tUs + 2'000'000 < m_endUs)) {
+      m_damage = m_path + ": record at byte " + std::to_string(off) + " has an impossible time; it shows the run up to " +
+                 seconds(m_endUs) + " (what follows cannot be trusted; damaged record)";
+      break;
+    }
     if (m_good == m_first && off == m_first) m_startUs = r.tUs;
     m_endUs = std::max(m_endUs, r.tUs);
     switch (r.type) {
@@ -141,7 +149,10 @@ void RunReader::scanFrom(std::size_t off) {
       case RecordType::kEntries: {
         coding::Reader in(r.clear);
         EntryBatch b{r.tUs, off, in.u64(), in.u64()};
-        if (in.ok()) m_entryBatches.push_back(b);
+        if (in.ok() && b.lo <= b.hi) {
+          m_entryBatches.push_back(b);
+          m_highestEntry = std::max(m_highestEntry, b.hi);
+        }
         break;
       }
       case RecordType::kMarkers:
@@ -368,7 +379,9 @@ std::vector<node::EntryView> RunReader::entries(NodeId id, Index from, Index to,
 
 std::optional<std::int64_t> RunReader::nextEventUs(std::int64_t tUs) const {
   std::optional<std::int64_t> best;
+  int keyframes = 0;  // a quiet stretch: give up after a minute's worth of keyframes
   walk(keyframeAt(tUs - 1'000'000), [&](const RecordRef& r, std::size_t) {
+    if (r.type == RecordType::kKeyframe && ++keyframes > 60) return false;
     if (r.type != RecordType::kEvents) return !(best && r.type == RecordType::kKeyframe);
     forEachIn<cluster::RecordedEvent>(r, getEvent, [&](cluster::RecordedEvent& e) {
       const std::int64_t t = e.event.tMs * 1000;

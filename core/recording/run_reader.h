@@ -68,6 +68,8 @@ class RunReader {
   // first, then the newest recorded entry of each index (committed entries are the same on
   // every node). Indices never recorded are missing from the answer.
   std::vector<node::EntryView> entries(NodeId id, Index from, Index to, std::int64_t tUs) const;
+  // The highest entry index any entry batch holds (0: none).
+  Index highestEntryIndex() const { return m_highestEntry; }
   // The time of the nearest event strictly after / before `tUs` (ms resolution), if any.
   std::optional<std::int64_t> nextEventUs(std::int64_t tUs) const;
   std::optional<std::int64_t> prevEventUs(std::int64_t tUs) const;
@@ -116,6 +118,7 @@ class RunReader {
   std::string m_damage;
   std::vector<Keyframe> m_keyframes;
   std::vector<EntryBatch> m_entryBatches;
+  Index m_highestEntry = 0;
   std::vector<Marker> m_markers;
   std::vector<Moment> m_moments;
   std::vector<cluster::Finding> m_findings;

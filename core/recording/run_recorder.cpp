@@ -74,11 +74,9 @@ void RunRecorder::sampleNow() {
   std::vector<cluster::LogLine> lines = m_cluster.logs().since(m_logSeq, 100000);
   if (!lines.empty()) m_logSeq = lines.back().seq;
   m_writer->addLogLines(std::move(lines));
-  std::vector<cluster::Finding> all = m_cluster.checker().findings();
-  if (all.size() > m_findings) {
-    m_writer->addFindings(std::vector<cluster::Finding>(all.begin() + static_cast<std::ptrdiff_t>(m_findings), all.end()));
-    m_findings = all.size();
-  }
+  std::vector<cluster::Finding> fresh = m_cluster.checker().findingsFrom(m_findings);
+  m_findings += fresh.size();
+  m_writer->addFindings(std::move(fresh));
 }
 
 void RunRecorder::onView(const std::shared_ptr<const node::NodeView>& view) { m_writer->addView(view); }

@@ -57,7 +57,7 @@ class RunRecorder : public QObject, public cluster::RunTap {
   ClusterState m_lastState;
   bool m_haveState = false;
   std::uint64_t m_logSeq = 0;
-  std::size_t m_findings = 0;
+  std::uint64_t m_findings = 0;  // absolute position in the checker's findings
   bool m_attached = false;
 };
 

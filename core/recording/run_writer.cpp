@@ -44,10 +44,12 @@ RunWriter::~RunWriter() {
 void RunWriter::push(Item item) {
   std::lock_guard lk(m_mu);
   if (m_closing) return;
-  if (m_queue.size() >= kMaxQueued) {
+  const bool view = std::holds_alternative<std::shared_ptr<const node::NodeView>>(item.what);
+  if (m_queue.size() >= kMaxQueued || (view && m_queuedViews >= kMaxQueuedViews)) {
     ++m_stats.dropped;
     return;
   }
+  m_queuedViews += view ? 1 : 0;
   item.tUs = m_clockUs();
   m_queue.push_back(std::move(item));
 }
@@ -162,8 +164,21 @@ void RunWriter::writeBatch(std::vector<Item>& items) {
     put(RecordType::kFindings, findings, nFindings, false);
     put(RecordType::kMarkers, markers, nMarkers, false);
   };
+  std::uint64_t dropped = 0;
+  {
+    std::lock_guard lk(m_mu);
+    dropped = m_stats.dropped;
+  }
+  if (dropped > m_droppedNoted) {
+    Marker m{lastUs, node::EventKind::kFailed, kNoNode, dropped - m_droppedNoted, 0, {},
+             "the recording left out " + std::to_string(dropped - m_droppedNoted) + " items (the disk was too slow)"};
+    putMarker(markers, m);
+    ++nMarkers;
+    m_droppedNoted = dropped;
+  }
   for (Item& it : items) {
     lastUs = std::max(lastUs, it.tUs);
+    if (events.size() + ops.size() + logs.size() + entries.size() > kMaxBatchBytes) flushStreams();
     if (auto* v = std::get_if<std::shared_ptr<const node::NodeView>>(&it.what)) {
       auto& prev = m_views[(*v)->id - 1];
       noteEntries(**v, entries, entriesLo, entriesHi, nEntries);
@@ -243,6 +258,7 @@ void RunWriter::run() {
       std::unique_lock lk(m_mu);
       m_cv.wait_for(lk, std::chrono::milliseconds(50), [&] { return m_closing || m_flushGen > m_flushedGen; });
       items.swap(m_queue);
+      m_queuedViews = 0;
       closing = m_closing;
       flushGen = m_flushGen;
       m_stats.events += static_cast<std::uint64_t>(std::count_if(items.begin(), items.end(), [](const Item& i) {

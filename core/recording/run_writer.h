@@ -59,8 +59,13 @@ class RunWriter {
   WriterStats stats() const;
   const std::string& path() const { return m_path; }
 
-  // Items queued beyond this are dropped (counted in stats().dropped, and said in the file).
-  static constexpr std::size_t kMaxQueued = 1u << 21;
+  // Items queued beyond these are dropped (counted in stats().dropped, and said in the file as
+  // a marker): a writer behind a slow disk never holds more than ~64 MB. Pictures are big
+  // (up to ~25 KB), events and operations small.
+  static constexpr std::size_t kMaxQueued = 1u << 18;
+  static constexpr std::size_t kMaxQueuedViews = 2048;
+  // A batch record is cut before its payload reaches this (the reader's record size limit is 64 MiB).
+  static constexpr std::size_t kMaxBatchBytes = 8u << 20;
 
  private:
   struct Item {
@@ -85,6 +90,8 @@ class RunWriter {
   mutable std::mutex m_mu;  // guards the queue, the flags, m_status and m_stats
   std::condition_variable m_cv;
   std::vector<Item> m_queue;
+  std::size_t m_queuedViews = 0;
+  std::uint64_t m_droppedNoted = 0;  // drops already said in the file (writer thread)
   bool m_closing = false;
   bool m_flushRequested = false;
   std::uint64_t m_flushGen = 0, m_flushedGen = 0;

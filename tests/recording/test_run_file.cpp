@@ -11,6 +11,7 @@
 
 #include "core/recording/run_reader.h"
 #include "core/recording/run_writer.h"
+#include "core/common/crc32c.h"
 #include "view_compare.h"
 
 using namespace qlab;
@@ -272,12 +273,49 @@ class RunFileTest : public QObject {
     Rig rig;
     recordSample(rig);
     std::string bytes = readAll(rig.path());
-    bytes[8] = 2;  // the version field follows the 8-byte magic
+    bytes[8] = 2;  // the version field follows the 8-byte magic; the header's checksum made good
+    const std::size_t n = coding::decodeFixed32(bytes.data() + 12), crcAt = 8 + 4 + 4 + n;
+    coding::encodeFixed32(bytes.data() + crcAt, crc32c::value(bytes.data(), crcAt));
     writeAll(rig.path(), bytes);
     auto r = RunReader::open(rig.path());
     QVERIFY(!r);
     QVERIFY2(r.status().message().find("version 2") != std::string::npos, r.status().toString().c_str());
     QVERIFY(r.status().message().find("newer") != std::string::npos);
+    // A damaged version byte (the checksum no longer matches) is damage, not a newer version.
+    bytes[8] = 7;
+    writeAll(rig.path(), bytes);
+    r = RunReader::open(rig.path());
+    QVERIFY(!r);
+    QVERIFY2(r.status().message().find("checksum") != std::string::npos, r.status().toString().c_str());
+  }
+
+  // A crafted record: a valid checksum around a zlib body that claims a small size but
+  // inflates to far more (a "zip bomb"). It must be refused, not inflated.
+  void aZlibBombIsRefusedNotInflated() {
+    Rig rig;
+    { auto w = rig.writer(); rig.now = 1000; w->addView(std::make_shared<node::NodeView>(makeView(1, 20, 1))); }
+    std::string bytes = readAll(rig.path());
+    QByteArray big(50 << 20, 'x');  // 50 MB of one letter compresses to ~50 KB
+    QByteArray z = qCompress(big, 9);
+    z[0] = 0; z[1] = 0; z[2] = 0x10; z[3] = 0;  // claims 4 KB
+    // Build a markers record with the bomb as its (flagged compressed) body.
+    std::string body(z.constData(), static_cast<std::size_t>(z.size()));
+    std::string frame(8, '\0');
+    frame.push_back(static_cast<char>(RecordType::kMarkers));
+    frame.push_back(static_cast<char>(kFlagZlib));
+    coding::putFixed64(frame, 5000);
+    coding::putFixed16(frame, 0);
+    frame += body;
+    const auto len = static_cast<std::uint32_t>(frame.size() - 8);
+    coding::encodeFixed32(frame.data(), len);
+    coding::encodeFixed32(frame.data() + 4, crc32c::value(frame.data() + 8, len));
+    writeAll(rig.path(), bytes + frame);
+    RecordRef ref;
+    QCOMPARE(readFrame(frame, ref), FrameCheck::kOk);
+    QVERIFY(!payloadOf(ref));  // refused: it does not inflate to what it claims
+    auto r = RunReader::open(rig.path());
+    QVERIFY(r);  // the file opens; the bomb's markers are simply not there
+    QVERIFY((*r)->markers().empty());
   }
 
   void aFileStillBeingWrittenIsReadAsItGrows() {

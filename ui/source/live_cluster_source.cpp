@@ -51,10 +51,7 @@ std::vector<cluster::LogLine> LiveClusterSource::logsSince(std::uint64_t afterSe
 }
 
 std::vector<cluster::Finding> LiveClusterSource::findingsFrom(std::size_t first) const {
-  std::vector<cluster::Finding> all = m_cluster.checker().findings();
-  if (first >= all.size()) return {};
-  all.erase(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(first));
-  return all;
+  return m_cluster.checker().findingsFrom(first);
 }
 
 std::vector<cluster::LostWrite> LiveClusterSource::lostWrites() const {

@@ -1,6 +1,8 @@
 #include "ui/source/time_travel.h"
 
 #include <QFile>
+#include <QFileInfo>
+#include <QSaveFile>
 
 namespace qlab::ui {
 
@@ -15,6 +17,16 @@ TimeTravel::TimeTravel(QObject* parent) : QObject(parent) {
   m_refresh.setInterval(1000);
   connect(&m_refresh, &QTimer::timeout, this, [this] {
     refreshReader();
+    if (m_recorder && !m_failureShown) {
+      const Status st = m_recorder->status();
+      const auto dropped = m_recorder->stats().dropped;
+      if (!st.isOk() || dropped > 0) {
+        m_failureShown = true;
+        emit message(!st.isOk() ? QString::fromStdString(st.message())
+                                : tr("The recording could not keep up and left out %1 items: the disk is too slow.")
+                                      .arg(dropped));
+      }
+    }
     emit changed();
   });
 }
@@ -30,6 +42,7 @@ Status TimeTravel::attachLive(cluster::Cluster* cluster, const ClusterSource* li
   if (!m_enabled) return Status::ok();
   m_cluster = cluster;
   m_live = live;
+  m_failureShown = false;
   const std::string path = cluster->dataDir() + "/run.qlabrun";
   QJsonObject config;
   config["nodes"] = cluster->size();
@@ -40,10 +53,13 @@ Status TimeTravel::attachLive(cluster::Cluster* cluster, const ClusterSource* li
     return rec.status();
   }
   m_recorder = std::move(*rec);
+  m_recorder->flush();  // the first records are whole before the reader looks
   auto reader = recording::RunReader::open(path);
   if (reader) {
     m_reader = std::move(*reader);
     m_recorded = std::make_unique<RecordedClusterSource>(*m_reader);
+  } else {
+    emit message(tr("Recording, but the time bar cannot read it: %1").arg(QString::fromStdString(reader.status().message())));
   }
   m_refresh.start();
   emit changed();
@@ -81,8 +97,11 @@ Status TimeTravel::saveTo(const QString& path) {
   if (!m_reader) return Status::failed("there is no run to save: the cluster is not being recorded");
   if (m_recorder) m_recorder->flush();
   refreshReader();
+  const QString source = QFileInfo(QString::fromStdString(m_reader->path())).canonicalFilePath();
+  if (QFileInfo(path).exists() && QFileInfo(path).canonicalFilePath() == source)
+    return Status::invalidArgument(path.toStdString() + " is the run being shown: save it under another name");
   QFile in(QString::fromStdString(m_reader->path()));
-  QFile out(path);
+  QSaveFile out(path);  // the old file stays until the new one is whole
   if (!in.open(QIODevice::ReadOnly))
     return Status::ioError("cannot read the recording " + m_reader->path() + ": " + in.errorString().toStdString());
   if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate))
@@ -102,7 +121,7 @@ Status TimeTravel::saveTo(const QString& path) {
     if (out.write(end.data(), static_cast<qint64>(end.size())) != static_cast<qint64>(end.size()))
       return Status::ioError("writing " + path.toStdString() + " failed: " + out.errorString().toStdString());
   }
-  if (!out.flush()) return Status::ioError("writing " + path.toStdString() + " failed: " + out.errorString().toStdString());
+  if (!out.commit()) return Status::ioError("writing " + path.toStdString() + " failed: " + out.errorString().toStdString());
   return Status::ok();
 }
 
@@ -134,6 +153,13 @@ void TimeTravel::refreshReader() {
   if (m_reader && m_recorder) m_reader->refresh();
 }
 
+void TimeTravel::catchUp() {
+  // What happened up to now is in the file, and the reader knows it.
+  if (!m_recorder) return;
+  m_recorder->flush();
+  refreshReader();
+}
+
 void TimeTravel::showAt(std::int64_t tUs, bool fresh) {
   tUs = std::clamp(tUs, startUs(), std::max(startUs(), m_reader->endUs()));
   const bool backwards = tUs < m_recorded->cursorUs();
@@ -160,17 +186,16 @@ void TimeTravel::seekUs(std::int64_t tUs) {
 
 void TimeTravel::stepEvent(int direction) {
   if (!m_reader) return;
-  if (!m_scrubbed) {
-    if (direction > 0) return;  // nothing after now
-    seekUs(endUs());
-  }
-  const std::int64_t now = cursorUs();
+  if (!m_scrubbed && direction > 0) return;  // nothing after now
+  catchUp();
+  const std::int64_t now = m_scrubbed ? cursorUs() : m_reader->endUs() + 1;
   auto t = direction < 0 ? m_reader->prevEventUs(now) : m_reader->nextEventUs(now);
   if (t) seekUs(*t);
 }
 
 void TimeTravel::jumpMarker(int direction) {
   if (!m_reader) return;
+  catchUp();
   const std::int64_t now = cursorUs();
   std::optional<std::int64_t> best;
   auto consider = [&](std::int64_t t) {
@@ -185,7 +210,7 @@ void TimeTravel::jumpMarker(int direction) {
 
 bool TimeTravel::seekMoment(const QString& name) {
   if (!m_reader) return false;
-  refreshReader();
+  catchUp();
   for (auto it = m_reader->moments().rbegin(); it != m_reader->moments().rend(); ++it) {
     if (QString::fromStdString(it->name) == name) {
       setPlaying(false);
@@ -226,13 +251,16 @@ void TimeTravel::setSpeed(double x) {
 void TimeTravel::tick() {
   const auto elapsedUs = static_cast<std::int64_t>(static_cast<double>(m_playClock.nsecsElapsed()) / 1000.0 * m_speed);
   m_playClock.restart();
-  const std::int64_t next = cursorUs() + elapsedUs;
+  const std::int64_t before = cursorUs();
+  const std::int64_t next = before + elapsedUs;
   if (!m_live && next >= endUs()) {
     seekUs(endUs());
     setPlaying(false);
     return;
   }
   seekUs(next);  // a live run reaching now goes live
+  // A recording that stopped (a write error) ends before now: playing cannot reach it.
+  if (m_scrubbed && elapsedUs > 0 && cursorUs() == before) goLive();
 }
 
 }  // namespace qlab::ui

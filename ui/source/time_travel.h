@@ -77,6 +77,7 @@ class TimeTravel : public QObject {
 
  private:
   void refreshReader();
+  void catchUp();  // flush the recording and refresh the reader
   void tick();
   void showAt(std::int64_t tUs, bool fresh);
 
@@ -87,6 +88,7 @@ class TimeTravel : public QObject {
   std::unique_ptr<RecordedClusterSource> m_recorded;
   bool m_scrubbed = false;
   bool m_enabled = true;
+  bool m_failureShown = false;
   double m_speed = 1;
   QTimer m_play;
   QElapsedTimer m_playClock;

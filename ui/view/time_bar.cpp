@@ -56,7 +56,8 @@ std::int64_t TimeTrack::timeAt(int x) const {
 int TimeTrack::xOf(std::int64_t tUs) const {
   const QRect r = trackRect();
   const double span = std::max<double>(1, static_cast<double>(m_time->endUs() - m_time->startUs()));
-  return r.left() + static_cast<int>(static_cast<double>(tUs - m_time->startUs()) / span * r.width());
+  const double f = std::clamp(static_cast<double>(tUs - m_time->startUs()) / span, -1.0, 2.0);
+  return r.left() + static_cast<int>(f * r.width());
 }
 
 QString TimeTrack::markAt(int x) const {
