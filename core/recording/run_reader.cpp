@@ -191,8 +191,8 @@ long RunReader::keyframeAt(std::int64_t tUs) const {
 }
 
 template <class Visit>
-void RunReader::walk(long k, Visit&& visit) const {
-  std::size_t off = k >= 0 ? m_keyframes[static_cast<std::size_t>(k)].offset : m_first;
+void RunReader::walk(long k, Visit&& visit, std::size_t from) const {
+  std::size_t off = std::max(from, k >= 0 ? m_keyframes[static_cast<std::size_t>(k)].offset : m_first);
   while (off < m_good) {
     RecordRef r;
     if (frameAt(off, r, false) != FrameCheck::kOk) return;
@@ -235,7 +235,6 @@ RunState RunReader::stateAt(std::int64_t tUs) const {
   }
   std::size_t stoppedAt = m_good;
   walk(k, [&](const RecordRef& r, std::size_t off) {
-    if (off < from) return true;
     const bool stateful = r.type == RecordType::kView || r.type == RecordType::kState || r.type == RecordType::kKeyframe;
     if (!stateful) return true;
     if (r.tUs > tUs) {
@@ -260,8 +259,7 @@ RunState RunReader::stateAt(std::int64_t tUs) const {
       if (getView(in, s.views[id - 1].get(), *v)) s.views[id - 1] = std::move(v);
     }
     return true;
-  });
-  // walk() visits from the keyframe; records before `from` were already applied (cursor).
+  }, from);  // resuming from the cursor: only the records after it
   s.tUs = tUs;
   m_cursor.keyframe = k;
   m_cursor.offset = stoppedAt;

@@ -94,9 +94,10 @@ class RunReader {
   std::string_view bytesAt(std::size_t offset, std::size_t len) const;
   // The index of the last keyframe at or before tUs (or -1).
   long keyframeAt(std::int64_t tUs) const;
-  // Calls visit(record) for records from keyframe `k` (or the start) on; visit returns false to stop.
+  // Calls visit(record, offset) for records from keyframe `k` (or the start), or from offset
+  // `from` if later, on; visit returns false to stop.
   template <class Visit>
-  void walk(long k, Visit&& visit) const;
+  void walk(long k, Visit&& visit, std::size_t from = 0) const;
   void applyKeyframe(const RecordRef& r, RunState& s) const;
   // The newest `limit` items of one stream with seq > afterSeq, up to uptoUs (events, logs).
   template <class T, class Get, class SeqOf, class TimeMsOf>

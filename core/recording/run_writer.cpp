@@ -142,7 +142,7 @@ void RunWriter::writeBatch(std::vector<Item>& items) {
   std::uint32_t nEvents = 0, nOps = 0, nLogs = 0, nFindings = 0, nMarkers = 0, nEntries = 0;
   Index entriesLo = 0, entriesHi = 0;
   std::int64_t lastUs = m_lastKeyframeUs < 0 ? 0 : m_lastKeyframeUs;
-  std::uint64_t views = 0;
+  std::uint64_t views = 0, eventsIn = 0, opsIn = 0;
   auto flushStreams = [&] {
     auto put = [&](RecordType t, std::string& body, std::uint32_t& n, bool compress, std::string clear = {}) {
       if (n == 0) return;
@@ -195,6 +195,7 @@ void RunWriter::writeBatch(std::vector<Item>& items) {
     } else if (auto* e = std::get_if<cluster::RecordedEvent>(&it.what)) {
       putEvent(events, *e);
       ++nEvents;
+      ++eventsIn;
       m_lastEventSeq = std::max(m_lastEventSeq, e->seq);
       if (std::string text = markerText(e->event); !text.empty()) {
         putMarker(markers, Marker{e->event.tMs * 1000, e->event.kind, e->event.node, e->event.a, e->event.b,
@@ -204,6 +205,7 @@ void RunWriter::writeBatch(std::vector<Item>& items) {
     } else if (auto* op = std::get_if<cluster::Operation>(&it.what)) {
       putOperation(ops, *op);
       ++nOps;
+      ++opsIn;
       ++m_opsWritten;
     } else if (auto* ls = std::get_if<std::vector<cluster::LogLine>>(&it.what)) {
       for (const auto& l : *ls) {
@@ -226,6 +228,8 @@ void RunWriter::writeBatch(std::vector<Item>& items) {
   {
     std::lock_guard lk(m_mu);
     m_stats.views += views;
+    m_stats.events += eventsIn;
+    m_stats.operations += opsIn;
   }
   if (m_lastKeyframeUs < 0 || lastUs - m_lastKeyframeUs >= kKeyframeEveryUs) writeKeyframe(lastUs);
 }
@@ -261,12 +265,6 @@ void RunWriter::run() {
       m_queuedViews = 0;
       closing = m_closing;
       flushGen = m_flushGen;
-      m_stats.events += static_cast<std::uint64_t>(std::count_if(items.begin(), items.end(), [](const Item& i) {
-        return std::holds_alternative<cluster::RecordedEvent>(i.what);
-      }));
-      m_stats.operations += static_cast<std::uint64_t>(std::count_if(items.begin(), items.end(), [](const Item& i) {
-        return std::holds_alternative<cluster::Operation>(i.what);
-      }));
     }
     if (!items.empty()) writeBatch(items);
     const std::int64_t now = m_clockUs();
