@@ -1,6 +1,6 @@
 // quorumlab check HISTORY [--json]: judges a client history in the history.jsonl format
 // (docs/export-format.md), ours or another system's, with the same linearizability checker
-// the simulator and the live cluster use (core/cluster/history.h): every key is a register,
+// the simulator and the live cluster use (core/instruments/history.h): every key is a register,
 // every written value unique; a timed-out write may have taken effect at any time after it
 // was invoked, or never.
 //
@@ -11,7 +11,7 @@
 
 #include "app/args.h"
 #include "app/commands.h"
-#include "core/cluster/history.h"
+#include "core/instruments/history.h"
 #include "core/common/json_writer.h"
 
 namespace qlab::app {

@@ -15,7 +15,7 @@
 
 #include "app/args.h"
 #include "app/commands.h"
-#include "core/cluster/lesson.h"
+#include "core/scenario/lesson.h"
 #include "core/recording/run_reader.h"
 #include "ui/source/time_travel.h"
 #include "ui/lesson/lesson_controller.h"

@@ -11,9 +11,9 @@
 
 #include "app/args.h"
 #include "app/commands.h"
-#include "core/cluster/exporter.h"
+#include "core/instruments/exporter.h"
 #include "core/recording/run_recorder.h"
-#include "core/cluster/scenario.h"
+#include "core/scenario/scenario.h"
 #include "core/interop/formats.h"
 
 namespace qlab::app {

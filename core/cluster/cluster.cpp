@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/common/clock.h"
+#include "core/node/live_node.h"
 #include "core/replication/quorum.h"
 
 namespace qlab::cluster {
@@ -164,8 +165,8 @@ Status Cluster::start() {
   return Status::ok();
 }
 
-node::LiveNodeOptions Cluster::nodeOptions(NodeId id) const {
-  node::LiveNodeOptions o;
+node::NodeSpec Cluster::nodeOptions(NodeId id) const {
+  node::NodeSpec o;
   o.engine.id = id;
   o.engine.voters.clear();
   for (int i = 1; i <= m_options.nodes; ++i) o.engine.voters.push_back(static_cast<NodeId>(i));
@@ -186,31 +187,31 @@ node::LiveNodeOptions Cluster::nodeOptions(NodeId id) const {
   o.publishIntervalMs = m_options.publishIntervalMs;
   o.seed = m_options.seed + id;
   o.logger = m_logs->loggerFor(id);
-  o.onPublish = [this](const std::shared_ptr<const node::NodeView>& v) {
+  o.sink.onPublish = [this](const std::shared_ptr<const node::NodeView>& v) {
     std::lock_guard lk(m_tapMu);
     if (m_tap) m_tap->onView(v);
   };
   Recorder* rec = m_recorder.get();
   LiveChecker* chk = m_checker.get();
   if (m_options.instrument) {
-    o.onEvent = [rec, chk](const node::NodeEvent& e) {
+    o.sink.onEvent = [rec, chk](const node::NodeEvent& e) {
       rec->record(e);
       chk->onEvent(e);
     };
-    o.onApplied = [chk](NodeId n, const Entry& e, bool dup) { chk->onApplied(n, e, dup); };
-    o.onStateReplaced = [chk](NodeId n, const replication::SnapshotMeta& m, NodeId from) {
+    o.sink.onApplied = [chk](NodeId n, const Entry& e, bool dup) { chk->onApplied(n, e, dup); };
+    o.sink.onStateReplaced = [chk](NodeId n, const replication::SnapshotMeta& m, NodeId from) {
       chk->onStateReplaced(n, m, from);
     };
-    o.onStarted = [chk](NodeId n, Index applied) { chk->onRestart(n, applied); };
+    o.sink.onStarted = [chk](NodeId n, Index applied) { chk->onRestart(n, applied); };
   } else {
     // Only what is rare and needed to follow the cluster (elections, faults).
-    o.onEvent = [rec, chk](const node::NodeEvent& e) {
+    o.sink.onEvent = [rec, chk](const node::NodeEvent& e) {
       if (e.kind == node::EventKind::kSend || e.kind == node::EventKind::kRecv || e.kind == node::EventKind::kFlush) return;
       rec->record(e);
       chk->onEvent(e);
     };
   }
-  o.clock = [this] { return nowMs(); };
+  o.sink.clock = [this] { return nowMs(); };
   return o;
 }
 
@@ -223,7 +224,7 @@ void Cluster::stop() {
     if (!n->running()) continue;
     n->resume();
     n->flushNow();  // a clean shutdown keeps what was buffered; kill() is the power loss
-    n->kill(false);
+    n->kill(node::KillKind::kPowerLoss);  // after the flush: nothing is left to lose
   }
   m_load.reset();
   m_nodes.clear();

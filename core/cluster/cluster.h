@@ -23,12 +23,12 @@
 #include <QObject>
 #include <QTimer>
 
-#include "core/cluster/live_checker.h"
+#include "core/instruments/live_checker.h"
 #include "core/cluster/load_generator.h"
-#include "core/cluster/log_hub.h"
-#include "core/cluster/recorder.h"
+#include "core/instruments/log_hub.h"
+#include "core/instruments/recorder.h"
 #include "core/net/link_fault.h"
-#include "core/node/live_node.h"
+#include "core/node/node_handle.h"
 #include "core/node/mailbox.h"
 #include "core/node/node_view.h"
 #include "core/wal/flusher.h"
@@ -65,6 +65,7 @@ struct ClusterOptions {
   bool spillFiles = true;              // events.jsonl / history.jsonl in the data directory
   int publishIntervalMs = 33;          // how often each node publishes its view (~30 Hz)
 };
+
 
 // Parses "majority" or 1..nodes. Error names the value.
 Result<std::uint32_t> parseWriteQuorum(const std::string& s, int nodes);
@@ -114,7 +115,10 @@ class Cluster : public QObject {
   bool frozen() const { return m_frozenAtUs.load() >= 0; }
 
   // ---- faults and controls (ids are 1..size(); the "all" forms loop) ----
-  void kill(NodeId id, bool torn = false);
+  void kill(NodeId id, node::KillKind how);
+  void kill(NodeId id, bool torn = false) {
+    kill(id, torn ? node::KillKind::kTornPowerLoss : node::KillKind::kPowerLoss);
+  }
   Status restart(NodeId id);
   void pause(NodeId id);
   void resume(NodeId id);
@@ -181,7 +185,8 @@ class Cluster : public QObject {
   void finding(const QString& text, bool violation);
 
  private:
-  node::LiveNodeOptions nodeOptions(NodeId id) const;
+  node::NodeSpec nodeOptions(NodeId id) const;
+
   void clusterEvent(node::EventKind kind, NodeId node, std::string detail, Index a = 0, Index b = 0);
   void applyLinks();
   void updateSafety();
@@ -197,7 +202,8 @@ class Cluster : public QObject {
   std::atomic<std::int64_t> m_frozenAtUs{-1};
   std::atomic<std::uint64_t> m_clockSeq{0};
   std::map<NodeId, std::uint16_t> m_ports;
-  std::vector<std::unique_ptr<node::LiveNode>> m_nodes;
+
+  std::vector<std::unique_ptr<node::NodeHandle>> m_nodes;
   std::vector<int> m_lives;
   std::map<std::pair<NodeId, NodeId>, LinkState> m_links;
   std::uint32_t m_writeQuorum = 0;

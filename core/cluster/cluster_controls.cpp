@@ -14,10 +14,10 @@ namespace qlab::cluster {
 // ---------------------------------------------------------------------------------------
 // Controls
 
-void Cluster::kill(NodeId id, bool torn) {
+void Cluster::kill(NodeId id, node::KillKind how) {
   if (id < 1 || id > m_nodes.size() || !m_nodes[id - 1]->running()) return;
-  clusterEvent(node::EventKind::kKill, id, torn ? "power loss, torn last write" : "power loss");
-  m_nodes[id - 1]->kill(torn);
+  clusterEvent(node::EventKind::kKill, id, node::killKindName(how));
+  m_nodes[id - 1]->kill(how);
   emit nodeStatusChanged(id);
 }
 

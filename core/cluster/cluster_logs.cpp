@@ -15,7 +15,7 @@ constexpr std::size_t kChunkBytes = 8u << 20;
 
 Result<Cluster::LogScan> Cluster::scanLog(NodeId id, const std::function<bool(const Entry&, bool durable)>& visit) const {
   if (id < 1 || id > m_nodes.size()) return Status::invalidArgument("no node " + std::to_string(id));
-  const node::LiveNode& n = *m_nodes[id - 1];
+  const node::NodeHandle& n = *m_nodes[id - 1];
   LogScan scan;
   if (auto x = n.logExtent()) {
     scan.live = true;

@@ -9,7 +9,7 @@
 #include <QMetaObject>
 #include <QTimer>
 
-#include "core/cluster/recorder.h"
+#include "core/instruments/recorder.h"
 #include "core/common/random.h"
 #include "core/kv/client_protocol.h"
 #include "core/net/client_channel.h"

@@ -15,7 +15,7 @@
 #include <QObject>
 #include <QThread>
 
-#include "core/cluster/history.h"
+#include "core/instruments/history.h"
 #include "core/common/types.h"
 #include "core/node/mailbox.h"
 

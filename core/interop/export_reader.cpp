@@ -8,7 +8,7 @@
 #include <map>
 #include <set>
 
-#include "core/cluster/json_fields.h"
+#include "core/instruments/json_fields.h"
 #include "core/interop/interop_run.h"
 #include "core/replication/message.h"
 

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/cluster/history.h"
+#include "core/instruments/history.h"
 #include "core/common/status.h"
 #include "core/node/node_event.h"
 

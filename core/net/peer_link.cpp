@@ -44,7 +44,7 @@ PeerLink::~PeerLink() { abort(); }
 QString PeerLink::describe() const {
   return QStringLiteral("node %1 (%2:%3)")
       .arg(m_config.peer)
-      .arg(m_config.address.toString())
+      .arg(m_config.host)
       .arg(m_config.port);
 }
 
@@ -77,7 +77,7 @@ void PeerLink::connectNow() {
   m_state = State::kConnecting;
   m_handshakeTimer->start(m_config.handshakeTimeoutMs);
   // Last: a synchronous failure lands in onClosed() with the state already consistent.
-  socket->connectToHost(m_config.address, m_config.port);
+  socket->connectToHost(m_config.host, m_config.port);
 }
 
 void PeerLink::onConnected() {

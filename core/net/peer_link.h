@@ -31,7 +31,7 @@ class PeerLink : public QObject {
     std::string clusterName;
     NodeId self = kNoNode;
     NodeId peer = kNoNode;
-    QHostAddress address;
+    QString host;  // an address or a name (resolved at each connect)
     std::uint16_t port = 0;  // 0 = not known yet: stay idle, drop messages
     int reconnectInitialMs = 20;
     int reconnectMaxMs = 1000;

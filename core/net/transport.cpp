@@ -75,7 +75,9 @@ PeerLink* Transport::linkFor(NodeId peer) {
   c.clusterName = m_options.clusterName;
   c.self = m_options.self;
   c.peer = peer;
-  c.address = m_options.peerAddress;
+  auto host = m_options.peerHosts.find(peer);
+  c.host = host != m_options.peerHosts.end() ? QString::fromStdString(host->second)
+                                             : m_options.peerAddress.toString();
   c.reconnectInitialMs = m_options.reconnectInitialMs;
   c.reconnectMaxMs = m_options.reconnectMaxMs;
   c.handshakeTimeoutMs = m_options.handshakeTimeoutMs;

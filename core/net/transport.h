@@ -51,6 +51,7 @@ struct TransportOptions {
   std::uint16_t port = 0;  // 0 = let the OS pick (see port())
   QHostAddress peerAddress = QHostAddress(QHostAddress::LocalHost);
   std::map<NodeId, std::uint16_t> peerPorts;      // every peer id; port 0 = not known yet
+  std::map<NodeId, std::string> peerHosts;        // a peer elsewhere: its host (or name), else peerAddress
   int reconnectInitialMs = 20;                    // backoff after a failed connection, doubling...
   int reconnectMaxMs = 1000;                      // ...up to this
   int handshakeTimeoutMs = 2000;                  // for hello (incoming) and hello_ack (outgoing)

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include <QDateTime>
+#include <QHostAddress>
 #include <QMetaObject>
 #include <QTimer>
 #include <spdlog/spdlog.h>
@@ -30,7 +31,7 @@ class NodeWorker final : public QObject, public EngineHost {
     auto e = NodeEngine::open(m_opts.engine, wal::posixFileSystem(), *this);
     if (!e.isOk()) return e.status();
     m_engine = std::move(e.value());
-    if (m_opts.onStarted) m_opts.onStarted(m_opts.engine.id, m_engine->kv().appliedIndex());
+    if (m_opts.sink.onStarted) m_opts.sink.onStarted(m_opts.engine.id, m_engine->kv().appliedIndex());
     for (const auto& note : m_engine->recoveryNotes()) log(spdlog::level::info, "recovery: " + note);
     m_flusher = std::make_unique<wal::Flusher>(m_engine->log(), m_opts.engine.flush);
     // Called from the flusher thread (or inline from this one): hop onto the node thread.
@@ -49,6 +50,13 @@ class NodeWorker final : public QObject, public EngineHost {
     to.self = m_opts.engine.id;
     to.port = m_opts.port;
     to.peerPorts = m_opts.peerPorts;
+    for (const auto& [peer, address] : m_opts.peerAddresses) {
+      const auto colon = address.rfind(':');
+      if (colon == std::string::npos) continue;  // checked where the spec was made
+      to.peerHosts[peer] = address.substr(0, colon);
+      to.peerPorts[peer] = static_cast<std::uint16_t>(std::stoul(address.substr(colon + 1)));
+    }
+    to.bindAddress = QHostAddress(QString::fromStdString(m_opts.host));
     to.faultSeed = m_opts.seed * 977 + static_cast<std::uint64_t>(m_incarnation);
     to.logger = m_opts.logger;
     m_transport = std::make_unique<net::Transport>(to);
@@ -145,9 +153,9 @@ class NodeWorker final : public QObject, public EngineHost {
     if (m_transport) m_transport->sendToClient(conn, kv::encodeClientResponse(r));
   }
   void emitEvent(NodeEvent e) override {
-    e.tMs = m_opts.clock ? m_opts.clock() : e.tMs;
+    e.tMs = m_opts.sink.clock ? m_opts.sink.clock() : e.tMs;
     logEvent(e);
-    if (m_opts.onEvent) m_opts.onEvent(e);
+    if (m_opts.sink.onEvent) m_opts.sink.onEvent(e);
   }
   std::int64_t nowMs() const override { return QDateTime::currentMSecsSinceEpoch(); }
   void logAppended(const wal::FlushPolicy& p) override {
@@ -157,10 +165,10 @@ class NodeWorker final : public QObject, public EngineHost {
     if (m_flusher) m_flusher->setPolicy(p);
   }
   void applied(const Entry& e, bool duplicate) override {
-    if (m_opts.onApplied) m_opts.onApplied(m_opts.engine.id, e, duplicate);
+    if (m_opts.sink.onApplied) m_opts.sink.onApplied(m_opts.engine.id, e, duplicate);
   }
   void stateReplaced(const replication::SnapshotMeta& meta, NodeId from) override {
-    if (m_opts.onStateReplaced) m_opts.onStateReplaced(m_opts.engine.id, meta, from);
+    if (m_opts.sink.onStateReplaced) m_opts.sink.onStateReplaced(m_opts.engine.id, meta, from);
   }
 
   void publishIfDirty(bool force = false) {
@@ -168,7 +176,7 @@ class NodeWorker final : public QObject, public EngineHost {
     m_dirty = false;
     auto v = std::make_shared<NodeView>(m_engine->view());
     v->version = ++m_version;
-    v->publishedMs = m_opts.clock ? m_opts.clock() : 0;
+    v->publishedMs = m_opts.sink.clock ? m_opts.sink.clock() : 0;
     v->port = m_transport ? m_transport->port() : m_opts.port;
     m_owner->publish(std::move(v));
   }
@@ -308,13 +316,13 @@ Status LiveNode::startThread() {
     v->failure = s.toString();
     publish(std::move(v));
     if (m_options.logger) m_options.logger->error("could not start: {}", s.toString());
-    if (m_options.onEvent) {
+    if (m_options.sink.onEvent) {
       NodeEvent e;
-      e.tMs = m_options.clock ? m_options.clock() : 0;
+      e.tMs = m_options.sink.clock ? m_options.sink.clock() : 0;
       e.node = id();
       e.kind = EventKind::kFailed;
       e.detail = s.toString();
-      m_options.onEvent(e);
+      m_options.sink.onEvent(e);
     }
     return s;
   }
@@ -356,8 +364,9 @@ void LiveNode::stopThread(bool torn) {
   publish(std::move(v));
 }
 
-void LiveNode::kill(bool torn) {
+void LiveNode::kill(KillKind how) {
   if (!m_worker) return;
+  const bool torn = how == KillKind::kTornPowerLoss;
   if (m_options.logger)
     m_options.logger->warn(torn ? "killed (power loss, torn last write)" : "killed (power loss)");
   stopThread(torn);
@@ -472,11 +481,11 @@ std::shared_ptr<const NodeView> LiveNode::shown(const std::shared_ptr<const Node
 }
 
 void LiveNode::tapViewLocked() const {
-  if (m_options.onPublish) m_options.onPublish(shown(m_view));
+  if (m_options.sink.onPublish) m_options.sink.onPublish(shown(m_view));
 }
 
 void LiveNode::tapView() const {
-  if (!m_options.onPublish) return;
+  if (!m_options.sink.onPublish) return;
   std::lock_guard lk(m_viewMu);
   tapViewLocked();
 }
@@ -504,7 +513,7 @@ std::vector<EntryView> LiveNode::entries(Index from, Index to) const {
   return out;
 }
 
-std::optional<LiveNode::LogExtent> LiveNode::logExtent() const {
+std::optional<LogExtent> LiveNode::logExtent() const {
   std::lock_guard lk(m_logMu);
   if (!m_logForReads) return std::nullopt;
   // Durable end first: an entry is never called durable before its flush completed.

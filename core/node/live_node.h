@@ -26,6 +26,7 @@
 #include "core/net/link_fault.h"
 #include "core/node/node_engine.h"
 #include "core/node/node_event.h"
+#include "core/node/node_handle.h"
 #include "core/node/node_view.h"
 
 namespace spdlog {
@@ -34,83 +35,64 @@ class logger;
 
 namespace qlab::node {
 
-struct LiveNodeOptions {
-  EngineOptions engine;
-  std::string clusterName = "quorumlab";
-  std::uint16_t port = 0;                        // fixed across restarts once chosen
-  std::map<NodeId, std::uint16_t> peerPorts;
-  int tickMs = 20;
-  int publishIntervalMs = 33;                    // ~30 Hz
-  std::uint64_t seed = 1;
-  std::shared_ptr<spdlog::logger> logger;        // one per node ("node-2")
-  // Called on the node thread; must be thread-safe and quick.
-  std::function<void(const NodeEvent&)> onEvent;
-  std::function<void(NodeId, const Entry&, bool duplicate)> onApplied;
-  std::function<void(NodeId, const replication::SnapshotMeta&, NodeId from)> onStateReplaced;
-  std::function<void(NodeId, Index appliedAtStart)> onStarted;  // after recovery, before serving
-  std::function<std::int64_t()> clock;          // cluster clock in ms (events, timestamps)
-  // Every picture as view() would return it, in publish order, each time it changes (a
-  // publish, a pause, a resume). Called on any thread under the view lock: quick, no calls
-  // back into the node (the run recording, core/recording, keeps every picture this way).
-  std::function<void(const std::shared_ptr<const NodeView>&)> onPublish;
-};
+// A thread node is configured like any node (core/node/node_handle.h).
+using LiveNodeOptions = NodeSpec;
 
 class NodeWorker;
 class Mailbox;
 
-class LiveNode : public QObject {
+class LiveNode : public QObject, public NodeHandle {
   Q_OBJECT
  public:
   explicit LiveNode(LiveNodeOptions options, QObject* parent = nullptr);
   ~LiveNode() override;  // stops the node like a kill, without tearing
 
-  NodeId id() const { return m_options.engine.id; }
-  std::uint16_t port() const { return m_port.load(); }
+  NodeId id() const override { return m_options.engine.id; }
+  std::uint16_t port() const override { return m_port.load(); }
+  std::string backendName() const override { return "thread"; }
 
   // Starts the thread and recovers from disk. Returns once the node is serving or has
   // failed (the reason is in view()->failure): never throws, never hangs past its timeout.
-  Status start();
-  void kill(bool torn);
-  Status restart();
-  void pause();
-  void resume();
-  bool running() const;   // started and not killed
-  bool paused() const { return m_paused.load(); }
+  Status start() override;
+  // A thread has no page cache of its own to keep: every kind is a power loss (kCrash
+  // included: nothing is written to the OS before its fdatasync).
+  void kill(KillKind how) override;
+  void kill(bool torn) { kill(torn ? KillKind::kTornPowerLoss : KillKind::kPowerLoss); }
+  Status restart() override;
+  void pause() override;
+  void resume() override;
+  bool running() const override;  // started and not killed
+  bool paused() const override { return m_paused.load(); }
   // Freeze (time travel): the node thread and its flusher stand still until unfrozen, with no
   // log line and no change to its view. Independent of pause(); a node killed while frozen
   // dies, and one restarted while frozen starts frozen.
-  void setFrozen(bool on);
+  void setFrozen(bool on) override;
   bool frozen() const { return m_frozen.load(); }
 
-  void setFlushPolicy(const wal::FlushPolicy& p);
-  void flushNow();
-  void proposeWriteQuorum(std::uint32_t w);
-  void campaign();
-  void setLinkFault(NodeId to, const net::LinkFault& f);
-  void clearLinkFaults();
-  void dropNextResponses(int count);
+  void setFlushPolicy(const wal::FlushPolicy& p) override;
+  void flushNow() override;
+  void proposeWriteQuorum(std::uint32_t w) override;
+  void campaign() override;
+  void setLinkFault(NodeId to, const net::LinkFault& f) override;
+  void clearLinkFaults() override;
+  void dropNextResponses(int count) override;
   // The policy the node will use (also across restarts).
-  wal::FlushPolicy flushPolicy() const;
+  wal::FlushPolicy flushPolicy() const override;
 
   // The newest published picture (never null). Thread-safe.
-  std::shared_ptr<const NodeView> view() const;
+  std::shared_ptr<const NodeView> view() const override;
   // Hands the current picture to onPublish again, in order with publishes (a new listener
   // starts from it). Thread-safe.
-  void tapView() const;
+  void tapView() const override;
   // Entries [from, to] decoded for display, read through the node's log on the caller's
   // thread (the log is internally synchronized). Empty when the node is down.
-  std::vector<EntryView> entries(Index from, Index to) const;
+  std::vector<EntryView> entries(Index from, Index to) const override;
   // The whole log as the node holds it now, buffered (not yet fdatasync'ed) entries included,
   // for exports and final summaries. nullopt / kNotFound when the node is down: then what it
   // holds is exactly what is in its files.
-  struct LogExtent {
-    Index first = 0;       // first index held (lastIndex + 1 when empty)
-    Index last = 0;        // last appended, buffered or not
-    Index durableEnd = 0;  // last index covered by a completed flush
-  };
-  std::optional<LogExtent> logExtent() const;
+  std::optional<LogExtent> logExtent() const override;
   // Full entries [from, to], stopping early once maxBytes of payload are read.
-  Status readLog(Index from, Index to, std::size_t maxBytes, std::vector<Entry>* out) const;
+  Status readLog(Index from, Index to, std::size_t maxBytes, std::vector<Entry>* out) const override;
 
  private:
   friend class NodeWorker;

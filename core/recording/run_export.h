@@ -13,7 +13,7 @@
 #include <functional>
 #include <string>
 
-#include "core/cluster/exporter.h"
+#include "core/instruments/exporter.h"
 #include "core/recording/run_reader.h"
 
 namespace qlab::recording {

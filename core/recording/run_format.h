@@ -17,13 +17,14 @@
 #include <vector>
 
 #include "core/cluster/cluster.h"
-#include "core/cluster/history.h"
-#include "core/cluster/live_checker.h"
+#include "core/instruments/history.h"
+#include "core/instruments/live_checker.h"
 #include "core/cluster/load_generator.h"
-#include "core/cluster/log_hub.h"
-#include "core/cluster/recorder.h"
+#include "core/instruments/log_hub.h"
+#include "core/instruments/recorder.h"
 #include "core/common/coding.h"
 #include "core/common/status.h"
+#include "core/node/node_codec.h"
 #include "core/node/node_view.h"
 
 namespace qlab::recording {
@@ -80,10 +81,12 @@ struct Moment {
 };
 
 // ---- values <-> bytes (append to / read from a buffer) ----
-void putView(std::string& out, const node::NodeView& v, const node::NodeView* previous);
-// `previous` = the node's picture before this one in the stream (nullptr after a keyframe
-// or at the start); the result shares nothing with it.
-bool getView(coding::Reader& in, const node::NodeView* previous, node::NodeView& v);
+// Node pictures and log rows use the node codec (core/node/node_codec.h), shared with the
+// node control protocol.
+using node::codec::getEntry;
+using node::codec::getView;
+using node::codec::putEntry;
+using node::codec::putView;
 void putState(std::string& out, const ClusterState& s);
 bool getState(coding::Reader& in, ClusterState& s);
 void putEvent(std::string& out, const cluster::RecordedEvent& e);
@@ -94,8 +97,6 @@ void putLogLine(std::string& out, const cluster::LogLine& l);
 bool getLogLine(coding::Reader& in, cluster::LogLine& l);
 void putFinding(std::string& out, const cluster::Finding& f);
 bool getFinding(coding::Reader& in, cluster::Finding& f);
-void putEntry(std::string& out, const node::EntryView& e);
-bool getEntry(coding::Reader& in, node::EntryView& e);
 void putMarker(std::string& out, const Marker& m);
 bool getMarker(coding::Reader& in, Marker& m);
 

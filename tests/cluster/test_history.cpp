@@ -2,8 +2,8 @@
 // known verdict) and acknowledged writes missing from the final log.
 #include <QtTest>
 
-#include "core/cluster/history.h"
-#include "core/cluster/recorder.h"
+#include "core/instruments/history.h"
+#include "core/instruments/recorder.h"
 #include "core/kv/command.h"
 
 using namespace qlab;

@@ -2,7 +2,7 @@
 // names; and a lesson file with a missing block is refused with its field named.
 #include <QtTest>
 
-#include "core/cluster/lesson.h"
+#include "core/scenario/lesson.h"
 
 using namespace qlab;
 using namespace qlab::cluster;

@@ -1,7 +1,7 @@
 // The live checker's rules, fed by hand.
 #include <QtTest>
 
-#include "core/cluster/live_checker.h"
+#include "core/instruments/live_checker.h"
 #include "core/kv/command.h"
 
 using namespace qlab;

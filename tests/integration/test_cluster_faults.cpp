@@ -11,8 +11,8 @@
 #include <fstream>
 
 #include "core/cluster/cluster.h"
-#include "core/cluster/exporter.h"
-#include "core/cluster/scenario.h"
+#include "core/instruments/exporter.h"
+#include "core/scenario/scenario.h"
 #include "core/common/random.h"
 
 using namespace qlab;

@@ -6,7 +6,7 @@
 #include <QElapsedTimer>
 #include <QtTest>
 
-#include "core/cluster/scenario.h"
+#include "core/scenario/scenario.h"
 
 using namespace qlab;
 using namespace qlab::cluster;

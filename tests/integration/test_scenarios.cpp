@@ -6,8 +6,8 @@
 // `quorumlab run --export` in tests/lessons, with the same recheck.)
 #include <QtTest>
 
-#include "core/cluster/exporter.h"
-#include "core/cluster/scenario.h"
+#include "core/instruments/exporter.h"
+#include "core/scenario/scenario.h"
 #include "export_recheck.h"
 
 using namespace qlab;

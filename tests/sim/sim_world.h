@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "core/cluster/history.h"
+#include "core/instruments/history.h"
 #include "core/common/clock.h"
 #include "core/common/random.h"
 #include "core/node/node_engine.h"

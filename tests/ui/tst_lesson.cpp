@@ -18,7 +18,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include "core/cluster/lesson.h"
+#include "core/scenario/lesson.h"
 #include "ui/lesson/lesson_controller.h"
 #include "ui/lesson/lesson_highlighter.h"
 #include "ui/lesson/lesson_panel.h"

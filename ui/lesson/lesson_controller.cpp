@@ -3,7 +3,7 @@
 
 #include <QTimer>
 
-#include "core/cluster/scenario.h"
+#include "core/scenario/scenario.h"
 #include "ui/source/cluster_host.h"
 
 namespace qlab::ui {

@@ -12,7 +12,7 @@
 #include <QObject>
 #include <QStringList>
 
-#include "core/cluster/lesson.h"
+#include "core/scenario/lesson.h"
 
 namespace qlab::ui {
 

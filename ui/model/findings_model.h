@@ -6,7 +6,7 @@
 
 #include "ui/model/column_model.h"
 
-#include "core/cluster/live_checker.h"
+#include "core/instruments/live_checker.h"
 
 namespace qlab::ui {
 

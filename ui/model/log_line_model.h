@@ -7,7 +7,7 @@
 #include "ui/model/column_model.h"
 #include <QSortFilterProxyModel>
 
-#include "core/cluster/log_hub.h"
+#include "core/instruments/log_hub.h"
 
 namespace qlab::ui {
 

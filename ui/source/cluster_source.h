@@ -15,11 +15,11 @@
 #include <string>
 #include <vector>
 
-#include "core/cluster/history.h"
-#include "core/cluster/live_checker.h"
+#include "core/instruments/history.h"
+#include "core/instruments/live_checker.h"
 #include "core/cluster/load_generator.h"
-#include "core/cluster/log_hub.h"
-#include "core/cluster/recorder.h"
+#include "core/instruments/log_hub.h"
+#include "core/instruments/recorder.h"
 #include "core/net/link_fault.h"
 #include "core/node/node_view.h"
 #include "core/wal/flusher.h"

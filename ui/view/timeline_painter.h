@@ -28,7 +28,7 @@
 #include <QPointF>
 #include <QRectF>
 
-#include "core/cluster/recorder.h"
+#include "core/instruments/recorder.h"
 #include "ui/view/theme.h"
 
 class QPainter;

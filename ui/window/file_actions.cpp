@@ -12,7 +12,7 @@
 #include <QProgressDialog>
 #include <QSvgGenerator>
 
-#include "core/cluster/exporter.h"
+#include "core/instruments/exporter.h"
 #include "core/interop/formats.h"
 #include "core/recording/run_reader.h"
 #include "ui/source/cluster_host.h"

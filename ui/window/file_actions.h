@@ -9,7 +9,7 @@
 #include <QObject>
 #include <QString>
 
-#include "core/cluster/scenario.h"
+#include "core/scenario/scenario.h"
 #include "ui/source/cluster_source.h"
 
 class QAction;

@@ -15,7 +15,7 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
-#include "core/cluster/lesson.h"
+#include "core/scenario/lesson.h"
 #include "ui/lesson/lesson_controller.h"
 #include "ui/lesson/lesson_highlighter.h"
 #include "ui/lesson/lesson_panel.h"

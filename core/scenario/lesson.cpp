@@ -1,4 +1,4 @@
-#include "core/cluster/lesson.h"
+#include "core/scenario/lesson.h"
 
 #include <QDir>
 #include <QFile>

@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/cluster/history.h"
-#include "core/cluster/json_fields.h"
+#include "core/instruments/history.h"
+#include "core/instruments/json_fields.h"
 
 namespace qlab::cluster {
 

@@ -1,4 +1,4 @@
-#include "core/cluster/log_hub.h"
+#include "core/instruments/log_hub.h"
 
 #include <functional>
 

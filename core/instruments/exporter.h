@@ -10,7 +10,7 @@
 #include <QJsonObject>
 
 #include "core/cluster/cluster.h"
-#include "core/cluster/scenario.h"
+#include "core/instruments/run_judge.h"
 
 namespace qlab {
 class JsonWriter;

@@ -1,4 +1,4 @@
-#include "core/cluster/live_checker.h"
+#include "core/instruments/live_checker.h"
 
 #include <algorithm>
 #include <optional>

@@ -20,7 +20,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "core/cluster/history.h"
+#include "core/instruments/history.h"
 #include "core/common/entry.h"
 #include "core/node/node_event.h"
 #include "core/replication/storage.h"

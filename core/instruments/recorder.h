@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "core/cluster/history.h"
+#include "core/instruments/history.h"
 #include "core/node/node_event.h"
 #include "core/node/node_view.h"
 

@@ -1,4 +1,4 @@
-#include "core/cluster/exporter.h"
+#include "core/instruments/exporter.h"
 
 #include <filesystem>
 #include <fstream>

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "core/cluster/scenario.h"
+#include "core/scenario/scenario.h"
 
 namespace qlab::cluster {
 

@@ -1,4 +1,4 @@
-#include "core/cluster/recorder.h"
+#include "core/instruments/recorder.h"
 
 #include <algorithm>
 #include <filesystem>

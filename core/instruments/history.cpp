@@ -1,4 +1,4 @@
-#include "core/cluster/history.h"
+#include "core/instruments/history.h"
 
 #include <algorithm>
 #include <limits>

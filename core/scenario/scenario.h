@@ -14,6 +14,7 @@
 #include <QTimer>
 
 #include "core/cluster/cluster.h"
+#include "core/instruments/run_judge.h"
 
 namespace qlab::cluster {
 
@@ -43,21 +44,6 @@ struct Scenario {
 Result<Scenario> parseScenario(const std::string& json, const std::string& fileName);
 Result<Scenario> loadScenario(const std::string& path);
 
-// The summary `run --json` prints (docs/export-format.md "summary.json").
-struct RunSummary {
-  bool ok = true;
-  std::uint64_t ackedWrites = 0;
-  Index committed = 0;
-  std::vector<LostWrite> lostAcked;
-  NodeId reference = kNoNode;        // the node whose log was judged (referenceNode)
-  std::uint64_t unjudgedAcked = 0;   // acknowledged below that log's first index (compacted)
-  std::vector<std::string> violations;
-  std::vector<std::string> failedExpectations;
-  int leaderChanges = 0;
-  Index finalHwm = 0;
-  std::int64_t durationMs = 0;
-  std::string toJson() const;
-};
 
 // The cluster a scenario asks for (nodes, W, segment size, snapshots, flush, seed), in a
 // fresh temporary directory.
@@ -135,19 +121,5 @@ class ScenarioRunner : public QObject {
   Index m_hwmAtStepStart = 0;
   Index m_ackedIndex = 0;  // the highest index a write of this scenario was answered ok at
 };
-
-// Builds the summary as of now: lost acknowledged writes (AckJudge over the reference node's
-// committed log, buffered entries included), violations, leader changes, final HWM.
-RunSummary summarize(Cluster& cluster, std::int64_t durationMs, std::vector<std::string> failedExpectations);
-
-// The node whose log counts as final (docs/export-format.md "Lost writes"): the leader; with
-// none, the running or paused node with the highest HWM; with none up, the node with the
-// highest HWM. Ties go to the lowest id. kNoNode only when there are no views.
-NodeId referenceNode(const std::vector<std::shared_ptr<const node::NodeView>>& views, NodeId leader);
-
-// Puts a judgement of the reference node's log into `r`: lostAcked, unjudgedAcked, reference,
-// and the violations (the checker's, plus each lost write when the configuration was safe
-// all along), then `ok`. summarize() and the exporter both end here.
-void applyVerdict(RunSummary& r, Cluster& cluster, NodeId reference, const AckJudge::Verdict& v);
 
 }  // namespace qlab::cluster
