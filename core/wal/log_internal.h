@@ -25,10 +25,13 @@ struct GenerationRun {
   Generation generation = 0;
 };
 
-// One segment file. Its bytes are, in order: [0, diskBytes) in the file (written and synced;
-// the header counts even before the file exists, so offsets are the same everywhere), then
-// `inflight` (the batch a running flush is writing), then `pending` (not yet taken). Record
-// boundaries always fall on these seams.
+// One segment file. Its bytes are, in order: [0, syncedBytes) in the file and synced,
+// [syncedBytes, diskBytes) in the file but not yet synced (handed to the OS by writeOut:
+// they survive a process crash, not a power loss), then `inflight` (the batch a running
+// flush or writeOut is writing), then `pending` (not yet taken). The header counts even
+// before the file exists, so offsets are the same everywhere. Record boundaries always fall
+// on these seams. Only the last created segment can have unsynced bytes: a segment is synced
+// in full before the file of the next one is created.
 struct Segment {
   Index firstIndex = 0;
   Index lastIndex = 0;  // firstIndex - 1 when empty
@@ -36,6 +39,7 @@ struct Segment {
   std::string path;
   bool created = false;  // the file exists with a durable header
   std::uint64_t diskBytes = format::kSegmentHeaderBytes;
+  std::uint64_t syncedBytes = format::kSegmentHeaderBytes;
   std::string inflight;
   std::string pending;
   std::vector<SparseEntry> sparse;
@@ -44,6 +48,9 @@ struct Segment {
   std::unique_ptr<File> file;
 
   bool empty() const { return lastIndex < firstIndex; }
+  bool unsynced() const { return diskBytes > syncedBytes; }
+  // Something a flush has to write or sync.
+  bool dirty() const { return !pending.empty() || unsynced(); }
   std::uint64_t bytes() const { return diskBytes + inflight.size() + pending.size(); }
 };
 
@@ -55,16 +62,18 @@ struct LogCore {
   const LogOptions opt;
 
   mutable std::mutex mu;
-  // Signalled when a flush finishes (durableEnd may have moved, `flushing` cleared).
+  // Signalled when a flush or writeOut round finishes (durableEnd may have moved, `flushing`
+  // cleared).
   mutable std::condition_variable cv;
   std::vector<std::unique_ptr<Segment>> segs;  // in index order; never empty once open
   std::vector<GenerationRun> runs;
   Index firstIndex = 1;
   Index lastIndex = 0;
   Index durableEnd = 0;
+  Index writtenEnd = 0;  // last index in the files (synced or not); >= durableEnd
   std::uint64_t pendingBytes = 0;
   std::uint64_t inflightBytes = 0;
-  bool flushing = false;
+  bool flushing = false;  // a flush or writeOut round is doing I/O (one at a time)
   Status failure;  // latched; ok while healthy
   std::function<void(Index)> listener;
   std::uint64_t flushRounds = 0;
@@ -93,6 +102,14 @@ struct LogCore {
   std::size_t segmentSlot(Index index) const;
   // Offset of the record `index` in `s`, found through the sparse index.
   Result<std::uint64_t> offsetOf(const Segment& s, Index index) const;
+  // First slot of the suffix of segments a flush must write or sync (segs.size() when none):
+  // buffered records only sit in a suffix, and unsynced bytes only in the last created
+  // segment, which comes right before the ones with records not yet in a file.
+  std::size_t firstDirtySlot() const {
+    std::size_t first = segs.size();
+    while (first > 0 && segs[first - 1]->dirty()) --first;
+    return first;
+  }
   // Creates the file of a new segment durably: create, header, sync, syncDir.
   Result<std::unique_ptr<File>> createSegmentFile(const std::string& path, Index first);
   void trimRunsAfter(Index index);

@@ -92,6 +92,8 @@ Status scanSegment(LogCore& d, Segment& seg, File& f, bool isLast, RecoveryRepor
     break;
   }
   seg.diskBytes = off;
+  seg.syncedBytes = off;  // a sealed segment was synced before the next was created; the
+                          // last one is synced by open() right after this scan
   seg.created = true;
   rep.bytes += off;
   return Status::ok();
@@ -162,6 +164,7 @@ Result<std::unique_ptr<SegmentedLog>> SegmentedLog::open(FileSystem& fs, const s
   d.firstIndex = d.segs.front()->firstIndex;
   d.lastIndex = d.segs.back()->lastIndex;
   d.durableEnd = d.lastIndex;
+  d.writtenEnd = d.lastIndex;
   rep.segments = static_cast<int>(d.segs.size());
   rep.firstIndex = d.firstIndex;
   rep.lastIndex = d.lastIndex;

@@ -171,6 +171,7 @@ Status SegmentedLog::truncateAfter(Index index) {
     d.segs.pop_back();
   }
   Segment& s = *d.segs.back();
+  bool cutInFile = false;  // the file was cut and synced: everything through `index` is durable
   if (s.lastIndex > index) {
     Result<std::uint64_t> cut = d.offsetOf(s, index + 1);
     if (!cut.isOk()) return cut.status();
@@ -190,6 +191,8 @@ Status SegmentedLog::truncateAfter(Index index) {
       if (st.isOk()) st = s.file->sync();
       if (!st.isOk()) return d.latch(st);
       s.diskBytes = *cut;
+      s.syncedBytes = *cut;
+      cutInFile = true;
     }
     s.lastIndex = index;
     while (!s.sparse.empty() && s.sparse.back().index > index) s.sparse.pop_back();
@@ -200,7 +203,13 @@ Status SegmentedLog::truncateAfter(Index index) {
     s.file = std::move(f).value();
   }
   d.lastIndex = index;
-  d.durableEnd = std::min(d.durableEnd, index);
+  // Earlier segments are fully synced (a segment is before the next one is created). Without
+  // writeOut a cut in the file is always at or below durableEnd; after it, the cut may sync
+  // written-out records and so raise durableEnd (waiters are woken, the listener is not called).
+  const Index durableBefore = d.durableEnd;
+  d.durableEnd = cutInFile ? index : std::min(d.durableEnd, index);
+  d.writtenEnd = std::min(d.writtenEnd, index);
+  if (d.durableEnd > durableBefore) d.wakeDurableWaiters();
   d.trimRunsAfter(index);
   return Status::ok();
 }
@@ -262,6 +271,7 @@ Status SegmentedLog::resetTo(Index nextIndex) {
   d.firstIndex = nextIndex;
   d.lastIndex = nextIndex - 1;
   d.durableEnd = nextIndex - 1;
+  d.writtenEnd = nextIndex - 1;
   d.pendingBytes = 0;
   d.wakeDurableWaiters();  // everything below nextIndex is covered by the caller's snapshot
   return Status::ok();
@@ -307,7 +317,8 @@ std::vector<SegmentInfo> SegmentedLog::segments() const {
     i.firstIndex = s->firstIndex;
     i.lastIndex = s->lastIndex;
     i.bytes = s->bytes();
-    i.durableBytes = s->created ? s->diskBytes : 0;
+    i.durableBytes = s->created ? s->syncedBytes : 0;
+    i.writtenBytes = s->created ? s->diskBytes : 0;
     i.sealed = s.get() != m_impl->segs.back().get();
     out.push_back(std::move(i));
   }

@@ -2,12 +2,16 @@
 // SegmentedLog: the write-ahead log of one node, split into segment files named by their
 // first index. Records are appended to a user-space buffer and become durable only when
 // flush() writes the buffer and fdatasyncs it; durableEnd() is the last index covered by a
-// completed flush. Reads go through a sparse in-memory index (never the whole log in memory).
+// completed flush. writeOut() hands the buffer to the OS without the fdatasync: those
+// records survive the process dying (they are in the page cache) but not a power loss, and
+// writtenEnd() (>= durableEnd()) is the last of them. Reads go through a sparse in-memory
+// index (never the whole log in memory).
 //
 // Thread safety: every method may be called from any thread; one internal mutex guards the
-// state, and flush() releases it while it does I/O, so appends, reads and truncations on the
-// node thread go on while a flusher thread syncs (group commit). Methods that must see the
-// flush finish (truncateAfter, removeBefore, resetTo, simulatePowerLoss) wait for it.
+// state, and flush()/writeOut() release it while they do I/O, so appends, reads and
+// truncations on the node thread go on while a flusher thread syncs (group commit). Methods
+// that must see the flush finish (truncateAfter, removeBefore, resetTo, simulatePowerLoss,
+// simulateCrash) wait for it.
 //
 // Errors: a failed fsync latches the log as failed (health() != ok): it never again claims
 // durability and every later append/flush fails with kFailed. ENOSPC fails the flush with
@@ -42,7 +46,8 @@ struct SegmentInfo {
   Index firstIndex = 0;
   Index lastIndex = 0;        // firstIndex - 1 when empty
   std::uint64_t bytes = 0;    // logical size, including buffered records
-  std::uint64_t durableBytes = 0;
+  std::uint64_t durableBytes = 0;  // in the file and synced
+  std::uint64_t writtenBytes = 0;  // in the file, synced or not (>= durableBytes)
   bool sealed = false;        // not the active (last) segment
 };
 
@@ -70,7 +75,8 @@ class SegmentedLog {
                                                     const LogOptions& options,
                                                     RecoveryReport* report = nullptr,
                                                     Index startIndex = 1);
-  // Does not flush: what is still buffered is lost, as in a kill. Flush first to keep it.
+  // Does not flush: what is still buffered is lost, as in a kill (what was written out stays
+  // in the files). Flush first to keep it.
   ~SegmentedLog();
   SegmentedLog(const SegmentedLog&) = delete;
   SegmentedLog& operator=(const SegmentedLog&) = delete;
@@ -84,7 +90,15 @@ class SegmentedLog {
   // Writes the whole buffer (one write per touched segment) and fdatasyncs it; returns the
   // new durable end. Concurrent callers are serialized; a caller that arrives while a flush
   // is running waits and then flushes everything that accumulated (group commit).
+  // Also fdatasyncs what writeOut() left unsynced, even when the buffer is empty.
   Result<Index> flush();
+  // Writes the whole buffer to the segment files (one write per touched segment) without
+  // fdatasync, and returns the new written end. The one sync it does: a segment the log has
+  // rolled past is synced in full before the next segment file is created, so a sealed
+  // segment never has a torn tail (durableEnd moves that far, with the listener called).
+  // Serialized with flush() the same way: a caller that arrives while a round runs waits.
+  // ENOSPC and failures behave as in flush(). Not counted in flushCount().
+  Result<Index> writeOut();
 
   // Removes every entry after `index`, buffered and on disk (ftruncate + sync, removing
   // whole later segments). durableEnd becomes min(durableEnd, index).
@@ -112,6 +126,7 @@ class SegmentedLog {
   Index firstIndex() const;  // first index still in the log; lastIndex()+1 when empty
   Index lastIndex() const;   // last appended, buffered or not; firstIndex()-1 when empty
   Index durableEnd() const;  // last index covered by a completed flush
+  Index writtenEnd() const;  // last index handed to the OS (flushed or written out); >= durableEnd
   Generation lastGeneration() const;
   std::uint64_t bufferedBytes() const;
   std::vector<SegmentInfo> segments() const;
@@ -128,10 +143,18 @@ class SegmentedLog {
   // Completed flush rounds (one write + fdatasync per touched segment) since open.
   std::uint64_t flushCount() const;
 
-  // Power loss for the live app, where the process survives: drops the buffer (with `torn`,
-  // a random prefix of it is written to the file first, unsynced) and latches the object as
-  // dead; the caller then destroys it and reopens from disk.
+  // Power loss for the live app, where the process survives: models a machine whose page
+  // cache is lost. Every segment file is cut back to what was synced (what writeOut() wrote
+  // and nothing synced is gone) and the buffer is dropped; then the object is latched dead
+  // and the caller destroys it and reopens from disk. With `torn`, the next recovery meets a
+  // torn record: if writeOut() left unsynced bytes, a random part of them stays (cut
+  // strictly inside a record); otherwise a random prefix of the buffer is written to the
+  // files, as if a flush were under way.
   void simulatePowerLoss(bool torn, std::uint64_t seed);
+  // Process crash (kill -9) for the live app: drops only the buffer (what writeOut() or a
+  // flush wrote stays in the files, as the OS keeps it after a process dies) and latches the
+  // object dead like simulatePowerLoss. A real crashed process needs no call: it is gone.
+  void simulateCrash();
 
  private:
   struct Impl;
