@@ -9,6 +9,9 @@
 //   --timeline-highlight SECONDS            then pause the timeline and follow a recent request in it
 // Documented: --open FILE replays a saved run (.qlabrun) with no live cluster; --presentation
 // starts in presentation mode (F11); --no-record does not record the live cluster (no time bar).
+#include <algorithm>
+#include <optional>
+
 #include <QApplication>
 #include <QIcon>
 #include <QTimer>
@@ -47,8 +50,8 @@ bool lessonExists(const std::string& name, std::string* error) {
 int cmdGui(int argc, char** argv, const Argv& argvRest) {
   Args args("gui", argvRest,
             {"nodes", "data", "scenario", "lesson", "lesson-page", "demo-state", "bench-ui", "bench-out", "clients", "rate",
-             "open", "seek-ms", "timeline-highlight"},
-            {"no-load", "presentation", "no-record"});
+             "open", "seek-ms", "timeline-highlight", "attach"},
+            {"no-load", "presentation", "no-record", "processes"});
   const bool nodesGiven = args.has("nodes");
   const long long nodes = args.integer("nodes", 3, 1, kMaxNodes);
   const long long benchSeconds = args.integer("bench-ui", 0, 1, 24 * 3600);
@@ -67,7 +70,17 @@ int cmdGui(int argc, char** argv, const Argv& argvRest) {
     args.fail("--open replays a saved run: give it alone (no --scenario, --lesson or --demo-state)");
   const long long seekMs = args.integer("seek-ms", -1, 0, 1LL << 40);
   const long long highlightS = args.integer("timeline-highlight", 0, 1, 3600);
+  const auto attachFile = args.value("attach");
+  if (args.ok() && attachFile && (runFile || lesson || args.has("scenario") || args.has("processes") || nodesGiven))
+    args.fail("--attach shows nodes that already run elsewhere: give it without --open, --lesson, --scenario, "
+              "--processes or --nodes");
   if (!args.ok()) return usageError("gui", args.error());
+  std::optional<cluster::ClusterOptions> attached;
+  if (attachFile) {
+    auto o = cluster::attachOptions(*attachFile);
+    if (!o.isOk()) return inputError("gui", o.status().message());
+    attached = *o;
+  }
   if (runFile) {
     // Refused before any window opens, with the reason naming the file.
     if (auto probe = recording::RunReader::open(*runFile); !probe) return inputError("gui", probe.status().message());
@@ -87,6 +100,7 @@ int cmdGui(int argc, char** argv, const Argv& argvRest) {
   const ui::AppSettings settings = ui::AppSettings::load();
   window.applySettings(settings);
   ui::ClusterHost host;
+  host.setProcesses(args.has("processes"));
   window.setHost(&host);
   window.show();
 
@@ -107,6 +121,21 @@ int cmdGui(int argc, char** argv, const Argv& argvRest) {
       std::fprintf(stderr, "quorumlab gui: %s\n", window.fileActions()->lastError().toUtf8().constData());
       return 1;
     }
+  } else if (attached) {
+    cluster::ClusterOptions o = *attached;
+    o.dataDir = args.string("data", "");
+    // Clients reach the nodes on this machine only (127.0.0.1 or a port-forward).
+    const bool local = std::all_of(o.attachNodes.begin(), o.attachNodes.end(),
+                                   [](const remote::ClusterMember& m) { return m.address.host == "127.0.0.1"; });
+    cluster::LoadOptions load;
+    load.clients = static_cast<int>(clients);
+    load.rate = rate;
+    const Status s = host.start(o, args.has("no-load") || !local ? nullptr : &load);
+    if (!s.isOk()) {
+      std::fprintf(stderr, "quorumlab gui: %s\n", s.toString().c_str());
+      return 1;
+    }
+    if (!local) window.showStatus(QStringLiteral("Attached. No client load: the nodes' client ports are not on 127.0.0.1"));
   } else {
     cluster::ClusterOptions o;
     o.nodes = static_cast<int>(nodesGiven ? nodes : settings.clusterSize);

@@ -1,5 +1,5 @@
 // quorumlab run --scenario FILE [--nodes N] [--data DIR] [--export DIR [--export-format F,...]]
-//               [--record FILE] [--seed S] [--json]
+//               [--record FILE] [--seed S] [--json] [--processes]
 // Plays a scenario headless on a live cluster (real threads, TCP and disk), then prints the
 // summary, optionally exports everything. Exit codes: 0 ok, 1 bad input, 3 a safety
 // property the configuration promises was broken or an `expect` step was not met.
@@ -38,7 +38,7 @@ void printSummary(const cluster::RunSummary& s, FILE* out) {
 }  // namespace
 
 int cmdRun(const Argv& argv) {
-  Args args("run", argv, {"scenario", "nodes", "data", "export", "export-format", "seed", "record"}, {"json", "verbose"});
+  Args args("run", argv, {"scenario", "nodes", "data", "export", "export-format", "seed", "record"}, {"json", "verbose", "processes"});
   if (!args.ok()) return usageError("run", args.error());
   if (!args.positionals().empty()) return usageError("run", "unexpected argument '" + args.positionals()[0] + "'");
   std::vector<std::string> formats;
@@ -77,6 +77,7 @@ int cmdRun(const Argv& argv) {
   QCoreApplication app(argc, argvQt);
 
   cluster::ClusterOptions o = cluster::clusterOptionsFor(sc);
+  if (args.has("processes")) o.backend = cluster::NodeBackend::kProcesses;
   o.dataDir = args.string("data", "");
   o.seed = static_cast<std::uint64_t>(seed);
   o.echoLogs = args.has("verbose");

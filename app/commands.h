@@ -16,5 +16,6 @@ int cmdVerify(const Argv& args);
 int cmdBench(const Argv& args);
 int cmdCheck(const Argv& args);
 int cmdExport(const Argv& args);
+int cmdNode(const Argv& args);  // one node as its own process (core/remote)
 
 }  // namespace qlab::app

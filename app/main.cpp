@@ -24,15 +24,18 @@ usage:
   quorumlab bench cluster [--nodes N] [--policy P] [--clients C] [--seconds S] [--json]
   quorumlab bench memory [--entries N] [--record-bytes B] [--dir D] [--json]
   quorumlab check HISTORY [--json]
+  quorumlab node --id N --data DIR --listen HOST:PORT --peers 1=HOST:PORT,... [--control HOST:PORT]
+  quorumlab node --config CLUSTER.json --id N
+  quorumlab gui --processes | --attach CLUSTER.json
   quorumlab --help | --version
 
 commands:
   gui      open the explorer window on a live cluster (the default)
   run      run a scenario headless; --export writes cluster.json, node logs, history,
-  quorumlab gui --open RUN.qlabrun
-  quorumlab run --scenario FILE [--nodes N] [--data DIR] [--export DIR] [--record RUN.qlabrun]
-                [--seed S] [--json] [--export-format shiviz,jepsen,jepsen-json,porcupine,perfetto|all]
-  quorumlab export --run RUN.qlabrun [--at MS] --dir DIR [--export-format LIST] [--json]
+           events, summary and segment copies (and, with --export-format, files for
+           ShiViz, Jepsen/Elle, Porcupine and Perfetto); --record keeps a recording
+  export   export what a recording showed at one moment (--at) into DIR
+  node     run one node as its own process (see quorumlab node --help)
   dump     print the entries of one node's log (DIR is its data directory or its wal/)
   verify   check every segment and record of one node's log; never modifies files
   bench    measure the write-ahead log, recovery, a whole cluster or a node's memory
@@ -65,6 +68,7 @@ int main(int argc, char** argv) {
   if (cmd == "bench") return qlab::app::cmdBench(rest);
   if (cmd == "check") return qlab::app::cmdCheck(rest);
   if (cmd == "export") return qlab::app::cmdExport(rest);
+  if (cmd == "node") return qlab::app::cmdNode(rest);
   std::fprintf(stderr, "quorumlab: unknown command '%s' (see quorumlab --help)\n", cmd.c_str());
   return 1;
 }

@@ -135,19 +135,14 @@ Status Cluster::start() {
     m_inbox.post([this, text, violation] { emit finding(text, violation); });
   });
 
-  // Free ports on 127.0.0.1, fixed for the life of this cluster (a restarted node reuses its own).
-  for (int i = 1; i <= m_options.nodes; ++i) {
-    QTcpServer probe;
-    if (!probe.listen(QHostAddress::LocalHost, 0))
-      return Status::ioError("cannot find a free TCP port on 127.0.0.1: " + probe.errorString().toStdString());
-    m_ports[static_cast<NodeId>(i)] = probe.serverPort();
-  }
+  if (Status s = prepareBackend(); !s.isOk()) return s;
   m_lives.assign(static_cast<std::size_t>(m_options.nodes) + 1, 0);
   m_lastStatus.assign(static_cast<std::size_t>(m_options.nodes) + 1, node::NodeStatus::kDead);
   for (int i = 1; i <= m_options.nodes; ++i)
-    m_nodes.push_back(std::make_unique<node::LiveNode>(nodeOptions(static_cast<NodeId>(i))));
-  m_log->info("cluster of {} nodes in {} (write quorum {}, flush {})", m_options.nodes, m_dataDir,
-              writeQuorumName(m_writeQuorum), wal::flushModeName(m_options.flush.mode));
+    m_nodes.push_back(makeNode(nodeOptions(static_cast<NodeId>(i)), backendFor(static_cast<NodeId>(i))));
+  m_log->info("cluster of {} nodes ({}) in {} (write quorum {}, flush {})", m_options.nodes,
+              nodeBackendName(m_options.backend), m_dataDir, writeQuorumName(m_writeQuorum),
+              wal::flushModeName(m_options.flush.mode));
   Status firstError;
   for (auto& n : m_nodes) {
     ++m_lives[n->id()];
@@ -163,6 +158,74 @@ Status Cluster::start() {
   bool anyRunning = std::any_of(m_nodes.begin(), m_nodes.end(), [](const auto& n) { return n->running(); });
   if (!anyRunning && !firstError.isOk()) return firstError;
   return Status::ok();
+}
+
+// Ports (fixed for the life of this cluster: a restarted node reuses its own) and, for node
+// processes, control ports and the cluster token.
+Status Cluster::prepareBackend() {
+  const auto freePort = [](std::uint16_t* port) {
+    QTcpServer probe;
+    if (!probe.listen(QHostAddress::LocalHost, 0))
+      return Status::ioError("cannot find a free TCP port on 127.0.0.1: " + probe.errorString().toStdString());
+    *port = probe.serverPort();
+    return Status::ok();
+  };
+  if (m_options.backend == NodeBackend::kAttach) {
+    for (const auto& m : m_options.attachNodes) m_ports[m.id] = m.address.port;
+    m_token = m_options.token;
+    return Status::ok();
+  }
+  for (int i = 1; i <= m_options.nodes; ++i) {
+    if (Status s = freePort(&m_ports[static_cast<NodeId>(i)]); !s.isOk()) return s;
+    if (m_options.backend == NodeBackend::kProcesses) {
+      if (Status s = freePort(&m_controlPorts[static_cast<NodeId>(i)]); !s.isOk()) return s;
+    }
+  }
+  if (m_options.backend == NodeBackend::kProcesses) {
+    if (m_options.nodeBinary.empty()) m_options.nodeBinary = thisExecutable();
+    m_token = remote::newToken();
+    const std::string file = m_dataDir + "/token";
+    std::ofstream out(file, std::ios::trunc);
+    out << m_token << "\n";
+    out.close();
+    fs::permissions(file, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
+    if (!out) return Status::ioError("cannot write the cluster token to " + file);
+  }
+  return Status::ok();
+}
+
+BackendContext Cluster::backendFor(NodeId id) const {
+  BackendContext c;
+  c.backend = m_options.backend;
+  c.binary = m_options.nodeBinary;
+  c.token = m_token;
+  c.electionTimeoutMs = m_options.electionTimeoutMs;
+  if (auto it = m_controlPorts.find(id); it != m_controlPorts.end()) c.controlPort = it->second;
+  for (const auto& m : m_options.attachNodes)
+    if (m.id == id) c.control = m.control;
+  c.logFile = nodeDir(id) + ".log";
+  return c;
+}
+
+Result<ClusterOptions> attachOptions(const std::string& clusterFile) {
+  auto f = remote::loadClusterFile(clusterFile);
+  if (!f.isOk()) return f.status();
+  auto token = remote::loadToken(f->tokenFile);
+  if (!token.isOk()) return Status::invalidArgument("cluster file " + clusterFile + ": " + token.status().message());
+  ClusterOptions o;
+  o.backend = NodeBackend::kAttach;
+  o.name = f->cluster;
+  o.token = *token;
+  o.nodes = static_cast<int>(f->members.size());
+  for (int i = 1; i <= o.nodes; ++i)
+    if (!f->member(static_cast<NodeId>(i)))
+      return Status::invalidArgument("cluster file " + clusterFile + ": nodes must be numbered 1 to " +
+                                     std::to_string(o.nodes) + " (node " + std::to_string(i) + " is missing)");
+  o.attachNodes = f->members;
+  auto w = parseWriteQuorum(f->writeQuorum, o.nodes);
+  if (!w.isOk()) return Status::invalidArgument("cluster file " + clusterFile + ": " + w.status().message());
+  o.writeQuorum = *w;
+  return o;
 }
 
 node::NodeSpec Cluster::nodeOptions(NodeId id) const {

@@ -28,6 +28,7 @@
 #include "core/instruments/log_hub.h"
 #include "core/instruments/recorder.h"
 #include "core/net/link_fault.h"
+#include "core/cluster/node_backends.h"
 #include "core/node/node_handle.h"
 #include "core/node/mailbox.h"
 #include "core/node/node_view.h"
@@ -64,8 +65,17 @@ struct ClusterOptions {
   bool instrument = true;
   bool spillFiles = true;              // events.jsonl / history.jsonl in the data directory
   int publishIntervalMs = 33;          // how often each node publishes its view (~30 Hz)
+  // What runs the nodes (core/cluster/node_backends.h). Processes and attach: each node has a
+  // control port and the cluster a token (processes: a fresh one in <data>/token, mode 0600).
+  NodeBackend backend = NodeBackend::kThreads;
+  std::string nodeBinary;              // processes: the quorumlab executable (default: this one)
+  std::vector<remote::ClusterMember> attachNodes;  // attach: the nodes, from a cluster file
+  std::string token;                   // attach: the cluster token
 };
 
+// Options for attaching to the nodes a cluster file lists (name, nodes, ports, token).
+// Errors name the file and what to fix.
+Result<ClusterOptions> attachOptions(const std::string& clusterFile);
 
 // Parses "majority" or 1..nodes. Error names the value.
 Result<std::uint32_t> parseWriteQuorum(const std::string& s, int nodes);
@@ -186,7 +196,8 @@ class Cluster : public QObject {
 
  private:
   node::NodeSpec nodeOptions(NodeId id) const;
-
+  BackendContext backendFor(NodeId id) const;
+  Status prepareBackend();
   void clusterEvent(node::EventKind kind, NodeId node, std::string detail, Index a = 0, Index b = 0);
   void applyLinks();
   void updateSafety();
@@ -202,7 +213,8 @@ class Cluster : public QObject {
   std::atomic<std::int64_t> m_frozenAtUs{-1};
   std::atomic<std::uint64_t> m_clockSeq{0};
   std::map<NodeId, std::uint16_t> m_ports;
-
+  std::map<NodeId, std::uint16_t> m_controlPorts;  // processes
+  std::string m_token;                             // processes, attach
   std::vector<std::unique_ptr<node::NodeHandle>> m_nodes;
   std::vector<int> m_lives;
   std::map<std::pair<NodeId, NodeId>, LinkState> m_links;

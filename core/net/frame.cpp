@@ -38,6 +38,7 @@ const char* frameTypeName(FrameType t) {
     case FrameType::kPeer: return "peer";
     case FrameType::kClientRequest: return "client_request";
     case FrameType::kClientResponse: return "client_response";
+    case FrameType::kControl: return "control";
   }
   return "unknown";
 }

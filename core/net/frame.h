@@ -16,9 +16,10 @@ enum class FrameType : std::uint8_t {
   kPeer = 4,            // node -> node: one replication message, opaque bytes
   kClientRequest = 5,   // client -> node
   kClientResponse = 6,  // node -> client
+  kControl = 7,         // observer <-> node process, on its control port only (core/remote)
 };
 inline constexpr std::uint8_t kMinFrameType = 1;
-inline constexpr std::uint8_t kMaxFrameType = 6;
+inline constexpr std::uint8_t kMaxFrameType = 7;
 bool isValidFrameType(std::uint8_t t);
 const char* frameTypeName(FrameType t);
 

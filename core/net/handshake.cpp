@@ -9,7 +9,7 @@ namespace {
 
 bool isValidRefuseCode(std::uint16_t c) {
   return c >= static_cast<std::uint16_t>(RefuseCode::kWrongCluster) &&
-         c <= static_cast<std::uint16_t>(RefuseCode::kBadClientId);
+         c <= static_cast<std::uint16_t>(RefuseCode::kBadToken);
 }
 
 Status trailing(const char* what, const coding::Reader& r) {
@@ -27,6 +27,7 @@ const char* refuseCodeName(RefuseCode c) {
     case RefuseCode::kProtocolError: return "protocol error";
     case RefuseCode::kTooManyConnections: return "too many connections";
     case RefuseCode::kBadClientId: return "bad client id";
+    case RefuseCode::kBadToken: return "bad token";
   }
   return "unknown";
 }

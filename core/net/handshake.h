@@ -41,6 +41,7 @@ enum class RefuseCode : std::uint16_t {
   kProtocolError = 4,
   kTooManyConnections = 5,
   kBadClientId = 6,
+  kBadToken = 7,  // control port: the cluster token is missing or wrong
 };
 const char* refuseCodeName(RefuseCode c);
 

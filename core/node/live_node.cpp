@@ -66,7 +66,7 @@ class NodeWorker final : public QObject, public EngineHost {
             [this](quint64 conn) { if (m_engine) m_engine->clientGone(conn); });
     Status s = m_transport->start();
     if (!s.isOk()) {
-      shutdown(false, 0);
+      shutdown(KillKind::kPowerLoss, 0);
       return s;
     }
     m_owner->m_port.store(m_transport->port());
@@ -92,8 +92,8 @@ class NodeWorker final : public QObject, public EngineHost {
     return Status::ok();
   }
 
-  // Power loss (or the end of the node). Runs on the node thread.
-  void shutdown(bool torn, std::uint64_t seed) {
+  // Power loss, a process crash, or the end of the node. Runs on the node thread.
+  void shutdown(KillKind how, std::uint64_t seed) {
     if (m_tick) m_tick->stop();
     if (m_publishTimer) m_publishTimer->stop();
     if (m_transport) m_transport->abortAll();
@@ -106,7 +106,8 @@ class NodeWorker final : public QObject, public EngineHost {
         m_owner->m_logForReads = nullptr;
         m_owner->m_flusherForHold = nullptr;
       }
-      m_engine->log().simulatePowerLoss(torn, seed);
+      if (how == KillKind::kCrash) m_engine->log().simulateCrash();
+      else m_engine->log().simulatePowerLoss(how == KillKind::kTornPowerLoss, seed);
     }
     m_flusher.reset();
     m_engine.reset();
@@ -159,6 +160,12 @@ class NodeWorker final : public QObject, public EngineHost {
   }
   std::int64_t nowMs() const override { return QDateTime::currentMSecsSinceEpoch(); }
   void logAppended(const wal::FlushPolicy& p) override {
+    // A node process hands every append to the OS at once (fdatasync still follows the
+    // policy): a crash of the process then keeps it, a power loss does not.
+    if (m_opts.writeThrough && m_engine) {
+      if (auto w = m_engine->log().writeOut(); !w.isOk())
+        log(spdlog::level::warn, "writing the log out failed: " + w.status().message());
+    }
     if (m_flusher && p.mode == wal::FlushMode::kGroup) m_flusher->flushNow();
   }
   void flushPolicyChanged(const wal::FlushPolicy& p) override {
@@ -285,7 +292,7 @@ LiveNode::LiveNode(LiveNodeOptions options, QObject* parent)
   m_view = std::move(v);
 }
 
-LiveNode::~LiveNode() { stopThread(false); }
+LiveNode::~LiveNode() { stopThread(KillKind::kPowerLoss); }
 
 Status LiveNode::start() { return startThread(); }
 
@@ -341,7 +348,7 @@ void LiveNode::destroyThread() {
   m_thread = nullptr;
 }
 
-void LiveNode::stopThread(bool torn) {
+void LiveNode::stopThread(KillKind how) {
   if (!m_worker) return;
   {
     std::lock_guard lk(m_pauseMu);
@@ -352,7 +359,7 @@ void LiveNode::stopThread(bool torn) {
   m_paused.store(false);
   NodeWorker* w = m_worker;
   std::uint64_t seed = m_options.seed * 7919 + static_cast<std::uint64_t>(m_incarnation.load());
-  m_mailbox->call([w, torn, seed] { w->shutdown(torn, seed); });
+  m_mailbox->call([w, how, seed] { w->shutdown(how, seed); });
   m_mailbox->close();
   destroyThread();
   auto v = std::make_shared<NodeView>(*view());
@@ -366,10 +373,8 @@ void LiveNode::stopThread(bool torn) {
 
 void LiveNode::kill(KillKind how) {
   if (!m_worker) return;
-  const bool torn = how == KillKind::kTornPowerLoss;
-  if (m_options.logger)
-    m_options.logger->warn(torn ? "killed (power loss, torn last write)" : "killed (power loss)");
-  stopThread(torn);
+  if (m_options.logger) m_options.logger->warn("killed ({})", killKindName(how));
+  stopThread(how);
 }
 
 void LiveNode::pause() {

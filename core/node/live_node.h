@@ -54,8 +54,9 @@ class LiveNode : public QObject, public NodeHandle {
   // Starts the thread and recovers from disk. Returns once the node is serving or has
   // failed (the reason is in view()->failure): never throws, never hangs past its timeout.
   Status start() override;
-  // A thread has no page cache of its own to keep: every kind is a power loss (kCrash
-  // included: nothing is written to the OS before its fdatasync).
+  // kCrash drops what the node holds in user space and keeps what it wrote to the OS: the same
+  // as a power loss unless the spec writes through (a node process), since otherwise nothing
+  // reaches the OS before its fdatasync.
   void kill(KillKind how) override;
   void kill(bool torn) { kill(torn ? KillKind::kTornPowerLoss : KillKind::kPowerLoss); }
   Status restart() override;
@@ -101,7 +102,7 @@ class LiveNode : public QObject, public NodeHandle {
   std::shared_ptr<const NodeView> shown(const std::shared_ptr<const NodeView>& v) const;
   void tapViewLocked() const;  // m_viewMu held: hands the shown picture to onPublish
   Status startThread();
-  void stopThread(bool torn);
+  void stopThread(KillKind how);
   void destroyThread();
   void holdHere();     // node thread: wait while paused or frozen
   void blockThread();  // post holdHere for a freeze

@@ -57,6 +57,9 @@ struct NodeSpec {
   int publishIntervalMs = 33;                    // ~30 Hz
   std::uint64_t seed = 1;
   std::shared_ptr<spdlog::logger> logger;        // one per node ("node-2")
+  // Hand every append to the OS at once (write()), fdatasync still per the flush policy, so
+  // the page cache holds what the process wrote: a node process does, a thread node does not.
+  bool writeThrough = false;
   NodeSink sink;
 };
 

@@ -80,7 +80,7 @@ const std::map<std::string, StepSpec>& stepSpecs() {
       {"read", {{"key"}, {"timeout_ms", "equals"}}},
       {"load", {{}, {"clients", "rate", "keys", "read_ratio"}}},
       {"stop_load", {{}, {}}},
-      {"kill", {{"node"}, {"torn", "timeout_ms"}}},
+      {"kill", {{"node"}, {"how", "torn", "timeout_ms"}}},
       {"restart", {{"node"}, {"timeout_ms"}}},
       {"pause", {{"node"}, {"timeout_ms"}}},
       {"resume", {{"node"}, {"timeout_ms"}}},
@@ -105,7 +105,7 @@ const std::map<std::string, StepSpec>& stepSpecs() {
 
 const std::set<std::string> kTopLevel = {"name", "description", "nodes", "write_quorum", "segment_bytes",
                                          "snapshot_every", "flush", "seed", "steps", "lesson",
-                                         "election_timeout_ms"};
+                                         "election_timeout_ms", "processes"};
 const std::set<std::string> kCommonStepKeys = {"do", "at_ms", "note", "say", "watch"};
 
 std::string joinKeys(const std::set<std::string>& keys) {
@@ -194,6 +194,14 @@ Status validateStep(const Validator& val, const QJsonObject& o, int line, int no
   QLAB_RETURN_IF_ERROR(val.integer(o, "keys", line, 1, 1'000'000));
   QLAB_RETURN_IF_ERROR(val.number(o, "read_ratio", line, 0, 1));
   QLAB_RETURN_IF_ERROR(val.boolean(o, "torn", line));
+  if (o.contains("how")) {
+    const QString how = o.value("how").toString();
+    if (how != "power_loss" && how != "crash")
+      return val.fail(line, "how", "must be \"power_loss\" (everything not fdatasync'ed is lost) or \"crash\" "
+                                   "(the process dies; what it wrote to the OS survives)");
+    if (how == "crash" && o.value("torn").toBool())
+      return val.fail(line, "torn", "a torn write is a power loss: drop \"torn\" or use \"how\": \"power_loss\"");
+  }
   QLAB_RETURN_IF_ERROR(val.boolean(o, "oneway", line));
   QLAB_RETURN_IF_ERROR(val.boolean(o, "cut", line));
   QLAB_RETURN_IF_ERROR(val.integer(o, "delay_ms", line, 0, 600'000));
@@ -284,6 +292,11 @@ Result<Scenario> parseScenario(const std::string& json, const std::string& fileN
   s.snapshotEvery = static_cast<std::uint64_t>(top.value("snapshot_every").toDouble(1000));
   QLAB_RETURN_IF_ERROR(val.integer(top, "election_timeout_ms", 1, kMinElectionTimeoutMs, kMaxElectionTimeoutMs));
   s.electionTimeoutMs = top.value("election_timeout_ms").toInt(kDefaultElectionTimeoutMs);
+  if (top.contains("processes")) {
+    if (!top.value("processes").isBool())
+      return val.fail(1, "processes", "must be true (every node its own process) or false (threads, the default)");
+    s.processes = top.value("processes").toBool();
+  }
   if (top.contains("seed")) {
     QLAB_RETURN_IF_ERROR(val.integer(top, "seed", 1, 0, 1LL << 52));
     s.seed = static_cast<std::uint64_t>(top.value("seed").toDouble());

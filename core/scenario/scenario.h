@@ -36,6 +36,7 @@ struct Scenario {
   int electionTimeoutMs = kDefaultElectionTimeoutMs;
   std::uint64_t seed = 1;
   bool hasSeed = false;
+  bool processes = false;           // every node its own process (`quorumlab node`)
   std::vector<Step> steps;
   QJsonObject config;               // the top-level keys as written (for cluster.json)
 };

@@ -40,6 +40,7 @@ ClusterOptions clusterOptionsFor(const Scenario& s) {
   o.flush = s.flush;
   o.electionTimeoutMs = s.electionTimeoutMs;
   if (s.hasSeed) o.seed = s.seed;
+  if (s.processes) o.backend = NodeBackend::kProcesses;
   return o;
 }
 
@@ -215,7 +216,10 @@ void ScenarioRunner::runStep(const Step& s) {
     });
     return;
   } else if (k == "kill") {
-    for (NodeId id : nodes("node")) m_cluster.kill(id, f.value("torn").toBool(false));
+    const node::KillKind how = f.value("how").toString() == "crash" ? node::KillKind::kCrash
+                               : f.value("torn").toBool(false)      ? node::KillKind::kTornPowerLoss
+                                                                    : node::KillKind::kPowerLoss;
+    for (NodeId id : nodes("node")) m_cluster.kill(id, how);
   } else if (k == "restart") {
     for (NodeId id : nodes("node")) {
       Status st = m_cluster.restart(id);

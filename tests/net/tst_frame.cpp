@@ -154,7 +154,7 @@ class FrameTest : public QObject {
     QTest::newRow("bad version") << patch(4, "\x02")
                                  << "unsupported frame version 2 (this build speaks 1)";
     QTest::newRow("type 0") << patch(5, std::string(1, '\0')) << "unknown frame type 0";
-    QTest::newRow("type 7") << patch(5, "\x07") << "unknown frame type 7";
+    QTest::newRow("type 8") << patch(5, "\x08") << "unknown frame type 8";
     QTest::newRow("type 255") << patch(5, "\xff") << "unknown frame type 255";
     QTest::newRow("reserved set") << patch(6, "\x01") << "reserved field is 0x0001, must be 0";
     QTest::newRow("oversize length")

@@ -16,7 +16,9 @@ void ClusterHost::stop() {
 Status ClusterHost::start(const cluster::ClusterOptions& options, const cluster::LoadOptions* load) {
   stop();
   m_options = options;
-  auto c = std::make_unique<cluster::Cluster>(options);
+  if (m_processes && m_options.backend == cluster::NodeBackend::kThreads)
+    m_options.backend = cluster::NodeBackend::kProcesses;
+  auto c = std::make_unique<cluster::Cluster>(m_options);
   if (Status s = c->start(); !s.isOk()) return s;
   m_cluster = std::move(c);
   m_source = std::make_unique<LiveClusterSource>(*m_cluster);
@@ -26,6 +28,8 @@ Status ClusterHost::start(const cluster::ClusterOptions& options, const cluster:
 }
 
 Status ClusterHost::reset(int nodes, const wal::FlushPolicy& policy, int electionTimeoutMs) {
+  if (m_options.backend == cluster::NodeBackend::kAttach)
+    return Status::invalidArgument("this cluster runs elsewhere (attached): it cannot be reset from here");
   cluster::ClusterOptions o = m_options;
   o.nodes = std::clamp(nodes, 1, kMaxNodes);
   o.flush = policy;

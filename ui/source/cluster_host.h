@@ -24,6 +24,10 @@ class ClusterHost : public QObject {
   // A fresh cluster like the current one with these settings (0 ms: keep the timeout).
   Status reset(int nodes, const wal::FlushPolicy& policy, int electionTimeoutMs = 0);
   void stop();
+  // Every cluster started from now on (scenarios and lessons too) runs each node as a process
+  // of its own (`quorumlab gui --processes`).
+  void setProcesses(bool on) { m_processes = on; }
+  bool processes() const { return m_processes; }
 
   cluster::Cluster* cluster() const { return m_cluster.get(); }
   LiveClusterSource* source() const { return m_source.get(); }
@@ -34,6 +38,7 @@ class ClusterHost : public QObject {
 
  private:
   cluster::ClusterOptions m_options;
+  bool m_processes = false;
   std::unique_ptr<cluster::Cluster> m_cluster;
   std::unique_ptr<LiveClusterSource> m_source;
 };
