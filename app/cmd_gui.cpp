@@ -13,6 +13,7 @@
 #include <optional>
 
 #include <QApplication>
+#include <QHostAddress>
 #include <QIcon>
 #include <QTimer>
 
@@ -124,9 +125,10 @@ int cmdGui(int argc, char** argv, const Argv& argvRest) {
   } else if (attached) {
     cluster::ClusterOptions o = *attached;
     o.dataDir = args.string("data", "");
-    // Clients reach the nodes on this machine only (127.0.0.1 or a port-forward).
-    const bool local = std::all_of(o.attachNodes.begin(), o.attachNodes.end(),
-                                   [](const remote::ClusterMember& m) { return m.address.host == "127.0.0.1"; });
+    // Clients connect to IP addresses (a name would need resolving: no load then).
+    const bool local = std::all_of(o.attachNodes.begin(), o.attachNodes.end(), [](const remote::ClusterMember& m) {
+      return !QHostAddress(QString::fromStdString(m.address.host)).isNull();
+    });
     cluster::LoadOptions load;
     load.clients = static_cast<int>(clients);
     load.rate = rate;
@@ -135,7 +137,7 @@ int cmdGui(int argc, char** argv, const Argv& argvRest) {
       std::fprintf(stderr, "quorumlab gui: %s\n", s.toString().c_str());
       return 1;
     }
-    if (!local) window.showStatus(QStringLiteral("Attached. No client load: the nodes' client ports are not on 127.0.0.1"));
+    if (!local) window.showStatus(QStringLiteral("Attached. No client load: the cluster file names its nodes by host name, not IP address"));
   } else {
     cluster::ClusterOptions o;
     o.nodes = static_cast<int>(nodesGiven ? nodes : settings.clusterSize);

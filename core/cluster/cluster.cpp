@@ -149,7 +149,8 @@ Status Cluster::start() {
     Status s = n->start();
     if (!s.isOk() && firstError.isOk()) firstError = s;
   }
-  m_load = std::make_unique<LoadGenerator>(m_options.name, m_ports, *m_recorder, [this] { return nowUs(); });
+  m_load = std::make_unique<LoadGenerator>(m_options.name, m_ports, *m_recorder, [this] { return nowUs(); }, nullptr,
+                                           m_clientHosts);
   LiveChecker* checker = m_checker.get();
   if (m_options.instrument) m_load->setOnOperation([checker](const Operation& op) { checker->onOperation(op); });
   updateSafety();
@@ -171,7 +172,10 @@ Status Cluster::prepareBackend() {
     return Status::ok();
   };
   if (m_options.backend == NodeBackend::kAttach) {
-    for (const auto& m : m_options.attachNodes) m_ports[m.id] = m.address.port;
+    for (const auto& m : m_options.attachNodes) {
+      m_ports[m.id] = m.address.port;
+      if (m.address.host != "127.0.0.1") m_clientHosts[m.id] = m.address.host;
+    }
     m_token = m_options.token;
     return Status::ok();
   }

@@ -214,6 +214,7 @@ class Cluster : public QObject {
   std::atomic<std::uint64_t> m_clockSeq{0};
   std::map<NodeId, std::uint16_t> m_ports;
   std::map<NodeId, std::uint16_t> m_controlPorts;  // processes
+  std::map<NodeId, std::string> m_clientHosts;     // attach: nodes whose client port is not on 127.0.0.1
   std::string m_token;                             // processes, attach
   std::vector<std::unique_ptr<node::NodeHandle>> m_nodes;
   std::vector<int> m_lives;

@@ -20,8 +20,9 @@ namespace qlab::cluster {
 class LoadWorker final : public QObject {
  public:
   LoadWorker(node::Mailbox& toOwner, std::string cluster, std::map<NodeId, std::uint16_t> ports,
+             std::map<NodeId, QHostAddress> hosts,
              Recorder& recorder, std::function<std::int64_t()> clockUs)
-      : m_toOwner(toOwner), m_cluster(std::move(cluster)), m_ports(std::move(ports)), m_recorder(recorder),
+      : m_toOwner(toOwner), m_cluster(std::move(cluster)), m_ports(std::move(ports)), m_hosts(std::move(hosts)), m_recorder(recorder),
         m_clockUs(std::move(clockUs)),
         m_random(static_cast<std::uint64_t>(QDateTime::currentMSecsSinceEpoch())),
         m_nextClientId(static_cast<std::uint64_t>(QDateTime::currentMSecsSinceEpoch()) << 12) {}
@@ -204,9 +205,12 @@ class LoadWorker final : public QObject {
       c.target = m_ports.begin()->first;
       port = m_ports.begin();
     }
-    if (!c.channel->isReady() || c.channel->port() != port->second) {
-      if (c.channel->state() == net::ClientChannel::State::kDisconnected || c.channel->port() != port->second)
-        c.channel->connectToNode(port->second);
+    auto h = m_hosts.find(c.target);
+    const QHostAddress host = h == m_hosts.end() ? QHostAddress(QHostAddress::LocalHost) : h->second;
+    const bool elsewhere = c.channel->port() != port->second || c.channel->host() != host;
+    if (!c.channel->isReady() || elsewhere) {
+      if (c.channel->state() == net::ClientChannel::State::kDisconnected || elsewhere)
+        c.channel->connectToNode(host, port->second);
     }
     kv::ClientRequest rq;
     rq.client = c.id;
@@ -292,6 +296,7 @@ class LoadWorker final : public QObject {
   node::Mailbox& m_toOwner;
   std::string m_cluster;
   std::map<NodeId, std::uint16_t> m_ports;
+  std::map<NodeId, QHostAddress> m_hosts;
   Recorder& m_recorder;
   std::function<std::int64_t()> m_clockUs;
   Random m_random;
@@ -306,11 +311,14 @@ class LoadWorker final : public QObject {
 // ---------------------------------------------------------------------------------------
 
 LoadGenerator::LoadGenerator(std::string clusterName, std::map<NodeId, std::uint16_t> ports,
-                             Recorder& recorder, std::function<std::int64_t()> clockUs, QObject* parent)
+                             Recorder& recorder, std::function<std::int64_t()> clockUs, QObject* parent,
+                             std::map<NodeId, std::string> hosts)
     : QObject(parent), m_clusterName(std::move(clusterName)), m_ports(std::move(ports)), m_recorder(recorder),
       m_clockUs(std::move(clockUs)) {
   m_thread.setObjectName("clients");
-  m_worker = new LoadWorker(m_toOwner, m_clusterName, m_ports, m_recorder, m_clockUs);
+  std::map<NodeId, QHostAddress> addresses;
+  for (const auto& [id, host] : hosts) addresses[id] = QHostAddress(QString::fromStdString(host));
+  m_worker = new LoadWorker(m_toOwner, m_clusterName, m_ports, std::move(addresses), m_recorder, m_clockUs);
   m_toWorker = new node::Mailbox();
   m_worker->moveToThread(&m_thread);
   m_toWorker->moveToThread(&m_thread);

@@ -38,9 +38,11 @@ struct LoadOptions {
 class LoadGenerator : public QObject {
   Q_OBJECT
  public:
-  // `ports` maps node id -> port; `recorder` and `onOperation` receive every finished op.
+  // `ports` maps node id -> port (on 127.0.0.1 unless `hosts` names another IP address for
+  // that node); `recorder` and `onOperation` receive every finished op.
   LoadGenerator(std::string clusterName, std::map<NodeId, std::uint16_t> ports, Recorder& recorder,
-                std::function<std::int64_t()> clockUs, QObject* parent = nullptr);
+                std::function<std::int64_t()> clockUs, QObject* parent = nullptr,
+                std::map<NodeId, std::string> hosts = {});
   ~LoadGenerator() override;
 
   void start(const LoadOptions& o);

@@ -35,6 +35,11 @@ void ClientChannel::connectToNode(std::uint16_t port) {
   connectToNode();
 }
 
+void ClientChannel::connectToNode(const QHostAddress& host, std::uint16_t port) {
+  m_options.host = host;
+  connectToNode(port);
+}
+
 void ClientChannel::connectToNode() {
   dropConnection();
   m_pending.clear();

@@ -48,6 +48,7 @@ class ClientChannel : public QObject {
   // first. connected() or disconnected() follows from the event loop.
   void connectToNode();
   void connectToNode(std::uint16_t port);
+  void connectToNode(const QHostAddress& host, std::uint16_t port);
   // Closes at once; no disconnected() follows.
   void abort();
 
@@ -59,6 +60,7 @@ class ClientChannel : public QObject {
   bool isReady() const { return m_state == State::kReady; }
   NodeId nodeId() const { return m_nodeId; }  // the node that answered the hello
   std::uint16_t port() const { return m_options.port; }
+  const QHostAddress& host() const { return m_options.host; }
 
  signals:
   void connected(qlab::NodeId node);

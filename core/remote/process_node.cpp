@@ -222,7 +222,8 @@ bool ProcessNode::childAlive() const {
 }
 
 void ProcessNode::signalChild(int sig) const {
-  if (childAlive()) ::kill(static_cast<pid_t>(m_pid.load()), sig);
+  const auto pid = static_cast<pid_t>(m_pid.load());
+  if (pid > 0 && childAlive()) ::kill(pid, sig);  // never pid <= 0: that would hit a whole group
 }
 
 void ProcessNode::stopChild(int graceMs) {
@@ -278,11 +279,12 @@ Status ProcessNode::start() {
 
 void ProcessNode::kill(node::KillKind how) {
   if (how == node::KillKind::kCrash && m_options.spawn) {
-    if (!childAlive()) return;
+    const auto pid = static_cast<pid_t>(m_pid.load());
+    if (pid <= 0 || !childAlive()) return;
     // The real thing: the process gets no chance to flush anything.
-    ::kill(static_cast<pid_t>(m_pid.load()), SIGKILL);
+    ::kill(pid, SIGKILL);
     int status = 0;
-    ::waitpid(static_cast<pid_t>(m_pid.load()), &status, 0);
+    ::waitpid(pid, &status, 0);
     m_reaped.store(true);
     m_paused.store(false);
     publishLocal(node::NodeStatus::kDead);
