@@ -133,8 +133,10 @@ class FakeSource : public ClusterSource, public ClusterControl {
   cluster::LoadOptions loadOptions() const override { return m_load; }
 
   // ---- ClusterControl ----
-  void kill(NodeId id, bool torn) override {
-    commands.push_back("kill " + std::to_string(id) + (torn ? " torn" : ""));
+  void kill(NodeId id, node::KillKind how) override {
+    commands.push_back("kill " + std::to_string(id) + (how == node::KillKind::kTornPowerLoss ? " torn"
+                                                       : how == node::KillKind::kCrash    ? " crash"
+                                                                                          : ""));
     mutableView(id).status = node::NodeStatus::kDead;
   }
   std::string restart(NodeId id) override {

@@ -4,7 +4,7 @@
 // the page, the quiz answer stays hidden until asked for, free play leaves the cluster
 // running, a failed step is told in words in the panel, and replacing the cluster ends the
 // lesson. Without a cluster: every watch value in the shipped lessons is understood, the
-// Lessons menu lists all ten, and entries a quorum acknowledged from memory are drawn as
+// Lessons menu lists all eleven, and entries a quorum acknowledged from memory are drawn as
 // buffered (what lesson 2 tells the student to look for). Every wait is bounded.
 #include <QAction>
 #include <QDockWidget>
@@ -117,7 +117,7 @@ class TestLesson : public QObject {
 
   void everyWatchValueInTheShippedLessonsIsKnown() {
     const auto lessons = cluster::loadLessons(QLAB_SOURCE_DIR "/resources/lessons");
-    QCOMPARE(lessons.size(), std::size_t(10));
+    QCOMPARE(lessons.size(), std::size_t(11));
     int watched = 0;
     for (const auto& l : lessons)
       for (const auto& step : l.scenario.steps)
@@ -155,7 +155,7 @@ class TestLesson : public QObject {
     QCOMPARE(cellState(v, 11), CellState::kDurable);
   }
 
-  void lessonsMenuListsAllTenInOrder() {
+  void lessonsMenuListsAllElevenInOrder() {
     auto* menu = m_window->menuBar()->findChild<QMenu*>(QStringLiteral("lessonsMenu"));
     QVERIFY(menu);
     QStringList names;
@@ -164,12 +164,12 @@ class TestLesson : public QObject {
         names << a->text();
         QVERIFY2(!a->toolTip().isEmpty(), qPrintable(a->text()));
       }
-    QCOMPARE(names.size(), 10);
+    QCOMPARE(names.size(), 11);
     QVERIFY2(names.first().startsWith(QLatin1String("1. ")) && names.first().contains(QLatin1String("Write-ahead log"), Qt::CaseInsensitive),
              qPrintable(names.first()));
-    QVERIFY2(names.last().startsWith(QLatin1String("10. ")), qPrintable(names.last()));
+    QVERIFY2(names.last().startsWith(QLatin1String("11. ")), qPrintable(names.last()));
     // The panel offers the same list when no lesson runs.
-    QCOMPARE(panel()->lessonList()->count(), 10);
+    QCOMPARE(panel()->lessonList()->count(), 11);
   }
 
   void unknownLessonIsRefusedWithTheNames() {

@@ -21,6 +21,7 @@
 #include "core/instruments/log_hub.h"
 #include "core/instruments/recorder.h"
 #include "core/net/link_fault.h"
+#include "core/node/node_handle.h"
 #include "core/node/node_view.h"
 #include "core/wal/flusher.h"
 
@@ -77,7 +78,7 @@ class ClusterControl {
  public:
   virtual ~ClusterControl() = default;
 
-  virtual void kill(NodeId id, bool torn) = 0;
+  virtual void kill(NodeId id, node::KillKind how) = 0;
   // Empty on success, otherwise why the node could not start (for the status bar).
   virtual std::string restart(NodeId id) = 0;
   virtual void pause(NodeId id) = 0;

@@ -65,7 +65,7 @@ cluster::LoadOptions LiveClusterSource::loadOptions() const {
   return m_cluster.started() ? m_cluster.load().options() : cluster::LoadOptions{};
 }
 
-void LiveClusterSource::kill(NodeId id, bool torn) { m_cluster.kill(id, torn); }
+void LiveClusterSource::kill(NodeId id, node::KillKind how) { m_cluster.kill(id, how); }
 std::string LiveClusterSource::restart(NodeId id) {
   Status s = m_cluster.restart(id);
   return s.isOk() ? std::string() : s.message();

@@ -36,7 +36,7 @@ class LiveClusterSource : public ClusterSource, public ClusterControl {
   cluster::LoadOptions loadOptions() const override;
 
   // ClusterControl
-  void kill(NodeId id, bool torn) override;
+  void kill(NodeId id, node::KillKind how) override;
   std::string restart(NodeId id) override;
   void pause(NodeId id) override;
   void resume(NodeId id) override;

@@ -16,6 +16,11 @@ ClusterActions::ClusterActions(QWidget* window) : QObject(window), m_window(wind
   m_killTorn = make(tr("Kill with &torn write"), Qt::SHIFT | Qt::Key_K,
                     tr("Power loss in the middle of a write: part of the buffered bytes reach the file, so "
                        "the last record is torn. Recovery finds it by its checksum and cuts it. (Shift+K)"));
+  m_crash = make(tr("&Crash process (kill -9)"), Qt::ALT | Qt::Key_K,
+                 tr("The process dies (SIGKILL), the machine stays up: what the node had written to its files "
+                    "survives in the kernel's page cache even if it was never fdatasync'ed; only its own memory "
+                    "is lost. Real only when nodes are processes (quorumlab gui --processes); a thread node "
+                    "writes nothing before its flush, so there it loses what a power loss does. (Alt+K)"));
   m_restart = make(tr("&Restart"), Qt::Key_R,
                    tr("Start the node again from its data directory: scan the segments, verify checksums, "
                       "cut a torn tail, load the snapshot, replay the log, rejoin as a follower. (R)"));
@@ -68,10 +73,13 @@ ClusterActions::ClusterActions(QWidget* window) : QObject(window), m_window(wind
 
   auto target = [this] { return m_target; };
   connect(m_kill, &QAction::triggered, this, [this, target] {
-    if (m_control && target()) m_control->kill(target(), false);
+    if (m_control && target()) m_control->kill(target(), node::KillKind::kPowerLoss);
   });
   connect(m_killTorn, &QAction::triggered, this, [this, target] {
-    if (m_control && target()) m_control->kill(target(), true);
+    if (m_control && target()) m_control->kill(target(), node::KillKind::kTornPowerLoss);
+  });
+  connect(m_crash, &QAction::triggered, this, [this, target] {
+    if (m_control && target()) m_control->kill(target(), node::KillKind::kCrash);
   });
   connect(m_restart, &QAction::triggered, this, [this, target] {
     if (!m_control || !target()) return;
@@ -160,6 +168,7 @@ void ClusterActions::updateFrame(const ClusterFrame& f) {
   const bool running = v && v->status == node::NodeStatus::kRunning;
   m_kill->setEnabled(up);
   m_killTorn->setEnabled(up);
+  m_crash->setEnabled(up);
   m_restart->setEnabled(v && !up);
   m_pause->setEnabled(up);
   m_pause->setChecked(v && v->status == node::NodeStatus::kPaused);
@@ -174,7 +183,7 @@ void ClusterActions::updateFrame(const ClusterFrame& f) {
   m_load->setChecked(f.loadRunning);
   // Without a control (a replayed moment of the past) nothing can be done to the cluster.
   if (!m_control) {
-    for (QAction* a : {m_kill, m_killTorn, m_restart, m_pause, m_flushNow, m_campaign, m_dropResponses, m_load,
+    for (QAction* a : {m_kill, m_killTorn, m_crash, m_restart, m_pause, m_flushNow, m_campaign, m_dropResponses, m_load,
                        m_heal, m_freeze})
       a->setEnabled(false);
     for (QAction* a : m_policies) a->setEnabled(false);
@@ -189,6 +198,7 @@ QMenu* ClusterActions::nodeMenu(NodeId id, QWidget* parent) {
   menu->addSection(tr("Node %1").arg(id));
   menu->addAction(m_kill);
   menu->addAction(m_killTorn);
+  menu->addAction(m_crash);
   menu->addAction(m_restart);
   menu->addAction(m_pause);
   menu->addSeparator();

@@ -28,6 +28,7 @@ class ClusterActions : public QObject {
 
   QAction* kill() const { return m_kill; }
   QAction* killTorn() const { return m_killTorn; }
+  QAction* crash() const { return m_crash; }
   QAction* restart() const { return m_restart; }
   QAction* pause() const { return m_pause; }
   QAction* flushNow() const { return m_flushNow; }
@@ -63,6 +64,7 @@ class ClusterActions : public QObject {
   cluster::LoadOptions m_loadOptions;
   QAction* m_kill;
   QAction* m_killTorn;
+  QAction* m_crash;
   QAction* m_restart;
   QAction* m_pause;
   QAction* m_flushNow;

@@ -84,6 +84,7 @@ QWidget* ControlsPanel::nodeGroup() {
   grid->addWidget(actionButton(m_actions->pause(), g), 1, 1);
   grid->addWidget(actionButton(m_actions->flushNow(), g), 2, 0);
   grid->addWidget(actionButton(m_actions->campaign(), g), 2, 1);
+  grid->addWidget(actionButton(m_actions->crash(), g), 3, 0, 1, 2);
   l->addLayout(grid);
   auto* pol = new QHBoxLayout;
   m_policy = policyCombo(g);

@@ -20,7 +20,7 @@ bool DemoDriver::start(const QString& state, const ClusterSource* source, Cluste
   if (state == QLatin1String("leader-killed")) {
     m_steps.push_back({3000, tr("kill the leader"), [this, leader] {
                          if (!leader()) return false;
-                         m_control->kill(leader(), false);
+                         m_control->kill(leader(), node::KillKind::kPowerLoss);
                          return true;
                        }});
   } else if (state == QLatin1String("delayed-loss")) {
@@ -30,7 +30,7 @@ bool DemoDriver::start(const QString& state, const ClusterSource* source, Cluste
                          return true;
                        }});
     m_steps.push_back({4000, tr("power loss on every node"), [this, everyNode] {
-                         everyNode([this](NodeId n) { m_control->kill(n, false); });
+                         everyNode([this](NodeId n) { m_control->kill(n, node::KillKind::kPowerLoss); });
                          return true;
                        }});
     m_steps.push_back({4600, tr("restart every node with always-flush"), [this, everyNode] {

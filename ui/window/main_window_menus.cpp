@@ -48,7 +48,7 @@ void MainWindow::buildMenus() {
 
   QMenu* nodeMenu = menuBar()->addMenu(tr("&Node"));
   nodeMenu->setToolTipsVisible(true);
-  for (QAction* a : {m_actions->kill(), m_actions->killTorn(), m_actions->restart(), m_actions->pause()})
+  for (QAction* a : {m_actions->kill(), m_actions->killTorn(), m_actions->crash(), m_actions->restart(), m_actions->pause()})
     nodeMenu->addAction(a);
   nodeMenu->addSeparator();
   nodeMenu->addAction(m_actions->flushNow());
