@@ -115,6 +115,8 @@ void NodeProcess::onNewConnection() {
     s->socket = new net::FrameSocket(raw, net::kMaxHandshakePayloadBytes, m_options.maxObserverBacklogBytes, this);
     Session* sp = s.get();
     if (m_sessions.size() >= m_options.maxObservers) {
+      // Kept only until the refusal is out: it must not hold a place after its close.
+      connect(s->socket, &net::FrameSocket::closed, this, [this, sp] { drop(sp, ""); });
       m_sessions.push_back(std::move(s));
       refuse(sp, static_cast<std::uint16_t>(net::RefuseCode::kTooManyConnections),
              "this node already has " + std::to_string(m_options.maxObservers) + " observers");

@@ -235,6 +235,28 @@ class NodeProcessTest : public QObject {
     QVERIFY(!other->closed());
   }
 
+  void connectionsRefusedOverTheLimitDoNotKeepTheirPlace() {
+    m_process->stop();
+    NodeProcessOptions o = options();
+    o.maxObservers = 2;
+    QVERIFY(startNode(std::move(o)));
+    for (int round = 0; round < 3; ++round) {
+      {
+        Observer a(port());
+        Observer b(port());
+        QTRY_COMPARE_WITH_TIMEOUT(m_process->observers(), std::size_t{2}, kWaitMs);
+        Observer extra(port());
+        QTRY_VERIFY_WITH_TIMEOUT(extra.refusal().has_value(), kWaitMs);
+        QCOMPARE(extra.refusal()->code, RefuseCode::kTooManyConnections);
+        QTRY_VERIFY_WITH_TIMEOUT(extra.closed(), kWaitMs);
+      }
+      // Everyone left: every place is free again, the refused connection's too.
+      QTRY_COMPARE_WITH_TIMEOUT(m_process->observers(), std::size_t{0}, kWaitMs);
+    }
+    QVERIFY(attach() != nullptr);
+    QVERIFY(attach() != nullptr);
+  }
+
   void requestsGetRepliesWithTheirId() {
     auto o = attach();
     QVERIFY(o != nullptr);
