@@ -255,7 +255,7 @@ Result<NodeLaunch> parseNodeLaunch(const std::vector<std::string>& args) {
     return Status::invalidArgument("--name: a cluster name of 1 to 64 characters");
   if (v.count("--flush")) flushText = v["--flush"];
   auto policy = parseFlushPolicyText(flushText);
-  if (!policy.isOk()) return policy.status();
+  if (!policy.isOk()) return Status::invalidArgument("--flush: " + policy.status().message());
   s.engine.flush = *policy;
   if (v.count("--write-quorum")) wText = v["--write-quorum"];
   if (v.count("--token-file")) l.tokenFile = v["--token-file"];

@@ -157,7 +157,7 @@ class NodeLaunchTest : public QObject {
     QTest::newRow("--token") << minimal({"--token", "s3cretsecret"}) << QStringList{"--token", "ps", "--token-file"};
     QTest::newRow("--token=") << minimal({"--token=s3cretsecret"}) << QStringList{"--token", "ps", "--token-file"};
     QTest::newRow("unknown") << minimal({"--verbose", "1"}) << QStringList{"unknown option", "--verbose"};
-    QTest::newRow("bad --flush") << minimal({"--flush", "sometimes"}) << QStringList{"sometimes", "delayed:MS"};
+    QTest::newRow("bad --flush") << minimal({"--flush", "sometimes"}) << QStringList{"--flush", "sometimes", "delayed:MS"};
     QTest::newRow("write quorum > nodes") << minimal({"--peers", "1=127.0.0.1:7101", "--write-quorum", "3"})
                                           << QStringList{"--write-quorum", "'3'", "1 to 2"};
     QTest::newRow("write quorum word") << minimal({"--write-quorum", "most"}) << QStringList{"--write-quorum", "majority"};
