@@ -332,6 +332,10 @@ Result<std::string> loadToken(const std::string& file) {
   if (token.size() < 8 || token.size() > 256)
     return Status::invalidArgument("the cluster token must be 8 to 256 characters (it is " +
                                    std::to_string(token.size()) + ")");
+  // Observers send it inside a JSON hello: bytes that are not UTF-8 would arrive changed.
+  if (QString::fromStdString(token).toStdString() != token)
+    return Status::invalidArgument("the cluster token is not UTF-8 text, so no observer could present it: use "
+                                   "printable characters, e.g. hex digits (od -An -vtx1 -N32 /dev/urandom | tr -d ' \\n')");
   return token;
 }
 

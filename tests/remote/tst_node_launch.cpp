@@ -8,6 +8,7 @@
 
 #include <fstream>
 
+#include "core/remote/control_protocol.h"
 #include "core/remote/flush_policy_text.h"
 #include "core/remote/node_launch.h"
 
@@ -310,6 +311,28 @@ class NodeLaunchTest : public QObject {
     auto missing = loadToken(dir.filePath("nope").toStdString());
     QVERIFY(!missing.isOk());
     QVERIFY2(contains(missing.status().message(), "does not exist"), missing.status().message().c_str());
+  }
+
+  void aTokenThatIsNotTextIsRefused() {
+    // Random bytes: no hello can carry them (it is JSON text), so no observer could ever match.
+    const std::string bytes = "\xff\xfe\x80\xc3(0123456789";
+    auto hello = decodeControlHello(encodeControlHello({"c", bytes}));
+    QVERIFY(!hello.isOk() || hello->token != bytes);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath("token");
+    writeFile(path, bytes + "\n", 0600);
+    auto t = loadToken(path.toStdString());
+    QVERIFY(!t.isOk());
+    QVERIFY2(contains(t.status().message(), "UTF-8"), t.status().message().c_str());
+    qputenv(kTokenEnv, QByteArray::fromStdString(bytes));
+    QVERIFY(!loadToken("").isOk());
+    // Text beyond ASCII is fine: it round trips.
+    const std::string text = "jeton-d\xc3\xa9j\xc3\xa0-vu";
+    qputenv(kTokenEnv, QByteArray::fromStdString(text));
+    auto ok = loadToken("");
+    QVERIFY2(ok.isOk(), ok.status().toString().c_str());
+    QCOMPARE(decodeControlHello(encodeControlHello({"c", *ok}))->token, text);
   }
 
   void theTokenComesFromTheEnvironmentWithoutAFile() {
