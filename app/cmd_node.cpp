@@ -2,8 +2,14 @@
 // Parses the command line or the cluster file, loads the cluster token, and runs a
 // NodeProcess (core/remote) until SIGTERM or SIGINT (a clean stop that flushes first). A
 // SIGKILL is a process crash, which is the point.
+#include <sys/prctl.h>
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+
+#include <QHostAddress>
 
 #include <QCoreApplication>
 #include <QTimer>
@@ -42,7 +48,22 @@ int cmdNode(const Argv& args) {
       return 0;
     }
   }
-  auto launch = remote::parseNodeLaunch(args);
+  // `--parent-pid PID` (given by a GUI that starts its nodes): stop when that process is gone,
+  // so a GUI that is killed does not leave its nodes running.
+  Argv rest;
+  pid_t parent = 0;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--parent-pid" && i + 1 < args.size()) {
+      parent = static_cast<pid_t>(std::atoll(args[++i].c_str()));
+      continue;
+    }
+    rest.push_back(args[i]);
+  }
+  if (parent > 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() != parent) return 0;  // it died before we could ask to be told
+  }
+  auto launch = remote::parseNodeLaunch(rest);
   if (!launch.isOk()) return usageError("node", launch.status().message());
   auto token = remote::loadToken(launch->tokenFile);
   if (!token.isOk()) return inputError("node", token.status().message());
@@ -62,6 +83,9 @@ int cmdNode(const Argv& args) {
   o.spec = launch->spec;
   o.spec.writeThrough = true;  // a process crash keeps what reached the page cache
   o.controlHost = launch->control.host == "localhost" ? "127.0.0.1" : launch->control.host;
+  // A cluster file may name a node by host name; the control port then binds where the node
+  // listens.
+  if (QHostAddress(QString::fromStdString(o.controlHost)).isNull()) o.controlHost = launch->spec.host;
   o.controlPort = launch->control.port;
   o.token = *token;
   remote::NodeProcess process(std::move(o));

@@ -317,8 +317,10 @@ Result<std::string> loadToken(const std::string& file) {
     struct stat st {};
     if (::stat(file.c_str(), &st) != 0)
       return Status::invalidArgument("cannot read token file " + file + ": it does not exist");
-    if ((st.st_mode & 0077) != 0)
-      return Status::invalidArgument("token file " + file + " can be read by other users: chmod 600 " + file);
+    // Group-readable is allowed (a Kubernetes Secret mounted for the pod's fsGroup); readable
+    // or writable by every user is not.
+    if ((st.st_mode & 0007) != 0)
+      return Status::invalidArgument("token file " + file + " can be read by every user of this machine: chmod 600 " + file);
     std::ifstream in(file);
     if (!in) return Status::invalidArgument("cannot read token file " + file);
     std::getline(in, token);

@@ -37,6 +37,10 @@ class ControlClient : public QObject {
       : m_owner(owner), m_control(std::move(control)), m_cluster(std::move(cluster)), m_token(std::move(token)) {}
 
   void open() {
+    {
+      std::lock_guard lk(m_mu);
+      m_refusal.clear();  // a new attempt: the token or the node may have been fixed
+    }
     m_wanted = true;
     if (!m_socket) connectNow();
   }
@@ -180,7 +184,7 @@ std::string ProcessNode::backendName() const {
 }
 
 Status ProcessNode::spawnChild() {
-  std::vector<std::string> args = {m_options.binary, "node"};
+  std::vector<std::string> args = {m_options.binary, "node", "--parent-pid", std::to_string(::getpid())};
   for (auto& a : nodeLaunchArgs(m_options.launch)) args.push_back(a);
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());

@@ -298,6 +298,8 @@ class NodeLaunchTest : public QObject {
     QVERIFY2(t.isOk(), t.status().toString().c_str());
     QCOMPARE(*t, std::string("0123456789abcdef"));
 
+    writeFile(path, "0123456789abcdef\n", 0640);  // group-readable: a Kubernetes Secret for the pod's fsGroup
+    QVERIFY2(loadToken(path.toStdString()).isOk(), "a token the group may read is accepted");
     writeFile(path, "0123456789abcdef\n", 0644);
     auto open = loadToken(path.toStdString());
     QVERIFY(!open.isOk());
