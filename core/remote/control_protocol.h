@@ -39,8 +39,9 @@ enum class ControlKind : std::uint8_t {
   kApplied = 6,        // node -> observer: an entry applied to the state machine
   kStateReplaced = 7,  // node -> observer: a received snapshot replaced the state machine
   kStarted = 8,        // node -> observer: the node recovered (applied index at start)
+  kLog = 9,            // node -> observer: one log line (u8 spdlog level, text)
 };
-inline constexpr std::uint8_t kMaxControlKind = 8;
+inline constexpr std::uint8_t kMaxControlKind = 9;
 
 struct ControlHello {
   std::string cluster;

@@ -1,5 +1,6 @@
 #include "core/remote/node_process.h"
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTimer>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
 #include "core/net/frame_socket.h"
@@ -21,6 +23,24 @@
 #include "core/remote/flush_policy_text.h"
 
 namespace qlab::remote {
+
+// A log sink that hands each line to the observers, as kLog messages.
+class NodeProcess::LogForwarder final : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  explicit LogForwarder(NodeProcess* owner) : m_owner(owner) {}
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    std::string body;
+    coding::putFixed8(body, static_cast<std::uint8_t>(msg.level));
+    node::codec::putStr(body, std::string_view(msg.payload.data(), msg.payload.size()).substr(0, 4096));
+    m_owner->post(controlPayload(ControlKind::kLog, body));
+  }
+  void flush_() override {}
+
+ private:
+  NodeProcess* m_owner;
+};
 
 struct NodeProcess::Session {
   net::FrameSocket* socket = nullptr;
@@ -57,12 +77,20 @@ NodeProcess::NodeProcess(NodeProcessOptions options, QObject* parent)
     node::codec::putView(body, *v, nullptr);
     post(controlPayload(ControlKind::kView, body));
   };
+  // Every log line of the node also goes to the observers (the GUI's log pane).
+  if (m_options.spec.logger) m_options.spec.logger->sinks().push_back(std::make_shared<LogForwarder>(this));
   m_node = std::make_unique<node::LiveNode>(m_options.spec);
 }
 
 NodeProcess::~NodeProcess() {
   for (auto& s : m_sessions) s->socket->abort();
-  m_node.reset();
+  m_node.reset();  // its threads are gone: nothing logs through the forwarder any more
+  if (auto& logger = m_options.spec.logger) {
+    auto& sinks = logger->sinks();
+    sinks.erase(std::remove_if(sinks.begin(), sinks.end(),
+                               [](const auto& s) { return dynamic_cast<LogForwarder*>(s.get()) != nullptr; }),
+                sinks.end());
+  }
 }
 
 Status NodeProcess::start() {

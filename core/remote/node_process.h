@@ -64,6 +64,7 @@ class NodeProcess : public QObject {
 
  private:
   struct Session;
+  class LogForwarder;
   void onNewConnection();
   void onFrame(Session* s, const net::Frame& frame);
   void onHello(Session* s, const net::Frame& frame);

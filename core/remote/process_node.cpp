@@ -15,6 +15,7 @@
 #include <QTcpSocket>
 #include <QThread>
 #include <QTimer>
+#include <spdlog/spdlog.h>
 
 #include "core/common/coding.h"
 #include "core/net/frame_socket.h"
@@ -135,6 +136,15 @@ class ControlClient : public QObject {
       case ControlKind::kStarted: {
         const Index applied = in.u64();
         if (in.ok() && sink.onStarted) sink.onStarted(m_owner->id(), applied);
+        return;
+      }
+      case ControlKind::kLog: {
+        const std::uint8_t level = in.u8();
+        std::string text;
+        node::codec::getStr(in, text);
+        const auto& logger = m_owner->m_options.launch.spec.logger;
+        if (in.ok() && logger && level <= spdlog::level::critical)
+          logger->log(static_cast<spdlog::level::level_enum>(level), "{}", text);
         return;
       }
       case ControlKind::kReply: {
