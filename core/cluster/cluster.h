@@ -28,6 +28,7 @@
 #include "core/instruments/log_hub.h"
 #include "core/instruments/recorder.h"
 #include "core/net/link_fault.h"
+#include "core/cluster/fault.h"
 #include "core/cluster/node_backends.h"
 #include "core/node/node_handle.h"
 #include "core/node/mailbox.h"
@@ -125,6 +126,9 @@ class Cluster : public QObject {
   bool frozen() const { return m_frozenAtUs.load() >= 0; }
 
   // ---- faults and controls (ids are 1..size(); the "all" forms loop) ----
+  // Every fault goes through here (scenario steps, GUI actions); the calls below are its
+  // parts. Fails only when a node could not restart (the reason names it).
+  Status apply(const Fault& f);
   void kill(NodeId id, node::KillKind how);
   void kill(NodeId id, bool torn = false) {
     kill(id, torn ? node::KillKind::kTornPowerLoss : node::KillKind::kPowerLoss);

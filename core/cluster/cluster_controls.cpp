@@ -14,6 +14,37 @@ namespace qlab::cluster {
 // ---------------------------------------------------------------------------------------
 // Controls
 
+Status Cluster::apply(const Fault& f) {
+  Status result;
+  const auto each = [&](const auto& fn) {
+    for (NodeId id : f.nodes) fn(id);
+  };
+  switch (f.kind) {
+    case FaultKind::kKill: each([&](NodeId id) { kill(id, f.how); }); break;
+    case FaultKind::kRestart:
+      each([&](NodeId id) {
+        Status s = restart(id);
+        if (!s.isOk() && result.isOk()) result = Status::failed("node " + std::to_string(id) + " did not restart: " + s.toString());
+      });
+      break;
+    case FaultKind::kPause: each([&](NodeId id) { pause(id); }); break;
+    case FaultKind::kResume: each([&](NodeId id) { resume(id); }); break;
+    case FaultKind::kFlushPolicy: each([&](NodeId id) { setFlushPolicy(id, f.policy); }); break;
+    case FaultKind::kFlushNow: each([&](NodeId id) { flushNow(id); }); break;
+    case FaultKind::kCampaign: each([&](NodeId id) { campaign(id); }); break;
+    case FaultKind::kDropResponses: each([&](NodeId id) { dropResponses(id, f.count); }); break;
+    case FaultKind::kPartition: partition(f.groups); break;
+    case FaultKind::kLink:
+      for (NodeId a : f.nodes)
+        for (NodeId b : f.peers)
+          if (a != b) setLink(a, b, f.link, f.oneWay);
+      break;
+    case FaultKind::kHeal: heal(); break;
+    case FaultKind::kWriteQuorum: setWriteQuorum(f.writeQuorum); break;
+  }
+  return result;
+}
+
 void Cluster::kill(NodeId id, node::KillKind how) {
   if (id < 1 || id > m_nodes.size() || !m_nodes[id - 1]->running()) return;
   clusterEvent(node::EventKind::kKill, id, node::killKindName(how));

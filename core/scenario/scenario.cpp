@@ -103,6 +103,45 @@ const std::map<std::string, StepSpec>& stepSpecs() {
   return specs;
 }
 
+// The typed fault a (validated) fault step carries, its nodes left for the runner to pick
+// ("leader", "follower" and "all" are known only when the step runs).
+std::optional<Fault> faultOfStep(const std::string& kind, const QJsonObject& o, int nodes) {
+  const auto k = faultKindFromName(kind);
+  if (!k) return std::nullopt;
+  Fault f;
+  f.kind = *k;
+  switch (*k) {
+    case FaultKind::kKill:
+      f.how = o.value("how").toString() == "crash" ? node::KillKind::kCrash
+              : o.value("torn").toBool(false)      ? node::KillKind::kTornPowerLoss
+                                                   : node::KillKind::kPowerLoss;
+      break;
+    case FaultKind::kFlushPolicy:
+      f.policy = {*wal::parseFlushMode(o.value("policy").toString().toStdString()),
+                  static_cast<std::int64_t>(o.value("delay_ms").toDouble(0))};
+      break;
+    case FaultKind::kDropResponses: f.count = o.value("count").toInt(1); break;
+    case FaultKind::kPartition:
+      for (const auto& g : o.value("groups").toArray()) {
+        f.groups.emplace_back();
+        for (const auto& n : g.toArray()) f.groups.back().push_back(static_cast<NodeId>(n.toInt()));
+      }
+      break;
+    case FaultKind::kLink:
+      f.link = net::LinkFault{o.value("cut").toBool(false), o.value("delay_ms").toInt(0), o.value("drop").toDouble(0)};
+      f.oneWay = o.value("oneway").toBool(false);
+      break;
+    case FaultKind::kWriteQuorum: {
+      const QJsonValue w = o.value("write_quorum");
+      const std::string ws = w.isString() ? w.toString().toStdString() : std::to_string(w.toInt());
+      f.writeQuorum = parseWriteQuorum(ws, nodes).value();
+      break;
+    }
+    default: break;
+  }
+  return f;
+}
+
 const std::set<std::string> kTopLevel = {"name", "description", "nodes", "write_quorum", "segment_bytes",
                                          "snapshot_every", "flush", "seed", "steps", "lesson",
                                          "election_timeout_ms", "processes"};
@@ -328,6 +367,7 @@ Result<Scenario> parseScenario(const std::string& json, const std::string& fileN
     if (o.contains("at_ms")) st.atMs = static_cast<std::int64_t>(o.value("at_ms").toDouble());
     st.fields = o;
     st.line = line;
+    st.fault = faultOfStep(st.kind, o, s.nodes);
     s.steps.push_back(std::move(st));
   }
   return s;

@@ -23,6 +23,7 @@ struct Step {
   std::optional<std::int64_t> atMs; // wait until this many ms after the start first
   QJsonObject fields;               // the step as written, validated
   int line = 0;                     // where it is in the file, for messages
+  std::optional<Fault> fault;       // a fault step, typed (its nodes are picked when it runs)
 };
 
 struct Scenario {

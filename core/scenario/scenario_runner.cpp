@@ -215,54 +215,19 @@ void ScenarioRunner::runStep(const Step& s) {
       proceed();
     });
     return;
-  } else if (k == "kill") {
-    const node::KillKind how = f.value("how").toString() == "crash" ? node::KillKind::kCrash
-                               : f.value("torn").toBool(false)      ? node::KillKind::kTornPowerLoss
-                                                                    : node::KillKind::kPowerLoss;
-    for (NodeId id : nodes("node")) m_cluster.kill(id, how);
-  } else if (k == "restart") {
-    for (NodeId id : nodes("node")) {
-      Status st = m_cluster.restart(id);
-      if (!st.isOk()) fail("node " + std::to_string(id) + " did not restart: " + st.toString());
+  } else if (s.fault) {
+    Fault fault = *s.fault;
+    if (fault.kind == FaultKind::kLink) {
+      fault.nodes = nodes("from");
+      fault.peers = nodes("to");
+    } else if (faultTargetsNodes(fault.kind)) {
+      fault.nodes = nodes("node");
     }
-  } else if (k == "pause") {
-    for (NodeId id : nodes("node")) m_cluster.pause(id);
-  } else if (k == "resume") {
-    for (NodeId id : nodes("node")) m_cluster.resume(id);
-  } else if (k == "flush") {
-    auto mode = wal::parseFlushMode(f.value("policy").toString().toStdString());
-    for (NodeId id : nodes("node")) m_cluster.setFlushPolicy(id, {*mode, num(f, "delay_ms", 0)});
-  } else if (k == "flush_now") {
-    for (NodeId id : nodes("node")) m_cluster.flushNow(id);
-  } else if (k == "partition") {
-    std::vector<std::vector<NodeId>> groups;
-    for (const auto& g : f.value("groups").toArray()) {
-      groups.emplace_back();
-      for (const auto& n : g.toArray()) groups.back().push_back(static_cast<NodeId>(n.toInt()));
-    }
-    m_cluster.partition(groups);
-  } else if (k == "link") {
-    auto from = nodes("from");
-    auto to = nodes("to");
-    net::LinkFault lf{f.value("cut").toBool(false), static_cast<int>(num(f, "delay_ms", 0)), f.value("drop").toDouble(0)};
-    for (NodeId a : from)
-      for (NodeId b : to)
-        if (a != b) m_cluster.setLink(a, b, lf, f.value("oneway").toBool(false));
+    if (Status st = m_cluster.apply(fault); !st.isOk()) fail(st.message());
   } else if (k == "mark") {
     emit momentMarked(f.value("name").toString());
   } else if (k == "look_back") {
     emit lookBackRequested(f.value("moment").toString());
-  } else if (k == "heal") {
-    m_cluster.heal();
-  } else if (k == "drop_responses") {
-    for (NodeId id : nodes("node")) m_cluster.dropResponses(id, static_cast<int>(num(f, "count", 1)));
-  } else if (k == "quorum") {
-    QJsonValue w = f.value("write_quorum");
-    std::string ws = w.isString() ? w.toString().toStdString() : std::to_string(w.toInt());
-    auto q = parseWriteQuorum(ws, m_cluster.size());
-    if (q.isOk()) m_cluster.setWriteQuorum(*q);
-  } else if (k == "campaign") {
-    for (NodeId id : nodes("node")) m_cluster.campaign(id);
   } else if (k == "wait") {
     std::string what = f.value("for").toString().toStdString();
     std::int64_t timeout = num(f, "timeout_ms", 10000);

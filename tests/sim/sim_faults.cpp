@@ -7,6 +7,69 @@ namespace qlab::sim {
 // ---------------------------------------------------------------------------------------
 // Faults
 
+void SimWorld::apply(const cluster::Fault& f) {
+  using K = cluster::FaultKind;
+  switch (f.kind) {
+    case K::kKill:
+      for (NodeId id : f.nodes) {
+        if (f.how == node::KillKind::kCrash) {
+          // The process dies, the machine does not: what reached the file system stays.
+          Node& n = *m_nodes[id - 1];
+          if (!n.alive) continue;
+          trace("crash n" + std::to_string(id) + " (process only)");
+          n.engine.reset();
+          n.alive = false;
+          n.paused = false;
+          n.deferred.clear();
+          ++n.incarnation;
+          ++m_crashes;
+          continue;
+        }
+        crash(id, f.how == node::KillKind::kPowerLoss ? wal::PowerLossMode::kDropUnsynced
+                  : f.zeroedTail                       ? wal::PowerLossMode::kZeroedTail
+                                                       : wal::PowerLossMode::kTornWrite);
+      }
+      return;
+    case K::kRestart:
+      for (NodeId id : f.nodes) restart(id);
+      return;
+    case K::kPause:
+      for (NodeId id : f.nodes) pause(id);
+      return;
+    case K::kResume:
+      for (NodeId id : f.nodes) resume(id);
+      return;
+    case K::kFlushPolicy:
+      for (NodeId id : f.nodes) setPolicy(id, f.policy);
+      return;
+    case K::kFlushNow:
+      for (NodeId id : f.nodes) {
+        Node& nd = *m_nodes[id - 1];
+        nd.run(nd.incarnation, [&nd] {
+          if (nd.engine) nd.engine->flushNow();
+        });
+      }
+      return;
+    case K::kCampaign: return;  // the simulator's elections come from its own timeouts
+    case K::kDropResponses:
+      for (NodeId id : f.nodes) dropNextResponses(id, f.count);
+      return;
+    case K::kPartition: partition(f.groups); return;
+    case K::kLink:
+      // The simulator models cut links only (delays are its network's own).
+      for (NodeId a : f.nodes)
+        for (NodeId b : f.peers) {
+          if (a == b || !f.link.cut) continue;
+          cut(a, b);
+          if (!f.oneWay) cut(b, a);
+          trace("cut n" + std::to_string(a) + " -> n" + std::to_string(b));
+        }
+      return;
+    case K::kHeal: heal(); return;
+    case K::kWriteQuorum: proposeWriteQuorum(f.writeQuorum); return;
+  }
+}
+
 void SimWorld::crash(NodeId id, wal::PowerLossMode mode) {
   Node& n = *m_nodes[id - 1];
   if (!n.alive) return;
@@ -124,30 +187,32 @@ void SimWorld::operatorRound() {
 
 void SimWorld::faultRound() {
   if (!m_faultsOn) return;
+  using cluster::Fault;
   int n = m_config.nodes;
   NodeId victim = static_cast<NodeId>(m_rng.range(1, n));
   int roll = static_cast<int>(m_rng.uniform(100));
   if (roll < 18) {
-    auto mode = static_cast<wal::PowerLossMode>(m_rng.uniform(3));
-    crash(victim, mode);
-    schedule(m_rng.range(200, 2000) * 1000, [this, victim] { restart(victim); });
+    const auto mode = m_rng.uniform(3);  // drop unsynced, torn, torn and zeroed
+    Fault kill = Fault::kill({victim}, mode == 0 ? node::KillKind::kPowerLoss : node::KillKind::kTornPowerLoss);
+    kill.zeroedTail = mode == 2;
+    apply(kill);
+    schedule(m_rng.range(200, 2000) * 1000, [this, victim] { apply(Fault::restart({victim})); });
   } else if (roll < 28) {
-    pause(victim);
-    schedule(m_rng.range(100, 1500) * 1000, [this, victim] { resume(victim); });
+    apply(Fault::pause({victim}));
+    schedule(m_rng.range(100, 1500) * 1000, [this, victim] { apply(Fault::resume({victim})); });
   } else if (roll < 42) {
     std::vector<NodeId> all;
     for (int i = 1; i <= n; ++i) all.push_back(static_cast<NodeId>(i));
     for (std::size_t i = all.size(); i > 1; --i) std::swap(all[i - 1], all[m_rng.uniform(i)]);
     std::size_t split = 1 + m_rng.uniform(static_cast<std::uint64_t>(n - 1));
-    partition({std::vector<NodeId>(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(split)),
-               std::vector<NodeId>(all.begin() + static_cast<std::ptrdiff_t>(split), all.end())});
-    schedule(m_rng.range(300, 2500) * 1000, [this] { heal(); });
+    apply(Fault::partition({std::vector<NodeId>(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(split)),
+                            std::vector<NodeId>(all.begin() + static_cast<std::ptrdiff_t>(split), all.end())}));
+    schedule(m_rng.range(300, 2500) * 1000, [this] { apply(Fault::heal()); });
   } else if (roll < 50) {
     NodeId other = static_cast<NodeId>(m_rng.range(1, n));
     if (other != victim) {
-      cut(victim, other);
-      trace("cut n" + std::to_string(victim) + " -> n" + std::to_string(other));
-      schedule(m_rng.range(300, 2500) * 1000, [this] { heal(); });
+      apply(Fault::setLink({victim}, {other}, net::LinkFault{true, 0, 0}, /*oneWay=*/true));
+      schedule(m_rng.range(300, 2500) * 1000, [this] { apply(Fault::heal()); });
     }
   } else if (roll < 60 && m_config.changePolicies) {
     std::vector<wal::FlushMode> modes = {wal::FlushMode::kAlways, wal::FlushMode::kGroup};
@@ -157,16 +222,13 @@ void SimWorld::faultRound() {
       modes.push_back(wal::FlushMode::kManual);
     }
     if (m_config.safe()) modes = {wal::FlushMode::kAlways, wal::FlushMode::kGroup};
-    setPolicy(victim, {modes[m_rng.uniform(modes.size())], m_rng.range(5, 80)});
+    apply(Fault::flushPolicy({victim}, {modes[m_rng.uniform(modes.size())], m_rng.range(5, 80)}));
   } else if (roll < 66 && m_config.changeQuorum) {
-    proposeWriteQuorum(static_cast<std::uint32_t>(m_rng.range(0, n)));
+    apply(Fault::setWriteQuorum(static_cast<std::uint32_t>(m_rng.range(0, n))));
   } else if (roll < 72) {
-    dropNextResponses(victim, static_cast<int>(m_rng.range(1, 3)));
+    apply(Fault::dropResponses({victim}, static_cast<int>(m_rng.range(1, 3))));
   } else if (roll < 78) {
-    Node& nd = *m_nodes[victim - 1];
-    nd.run(nd.incarnation, [&nd] {
-      if (nd.engine) nd.engine->flushNow();
-    });
+    apply(Fault::flushNow({victim}));
   } else if (roll < 80 && m_config.fsyncErrorRate > 0 && m_rng.chance(m_config.fsyncErrorRate)) {
     m_nodes[victim - 1]->fs->failNextSyncs(1);
     trace("n" + std::to_string(victim) + " next fsync fails");

@@ -20,9 +20,11 @@
 #include <string>
 #include <vector>
 
+#include "core/cluster/fault.h"
 #include "core/instruments/history.h"
 #include "core/common/clock.h"
 #include "core/common/random.h"
+#include "core/cluster/fault.h"
 #include "core/node/node_engine.h"
 #include "core/wal/fault_file_system.h"
 #include "core/wal/mem_file_system.h"
@@ -89,6 +91,9 @@ class SimWorld {
   // ---- building blocks for hand-written scenarios ----
   void runFor(std::int64_t ms);
   bool runUntil(const std::function<bool()>& pred, std::int64_t timeoutMs);
+  // The live cluster's fault vocabulary (core/cluster/fault.h), on simulated nodes. A kill of
+  // kind kCrash keeps what the node wrote to its files, as a process crash does.
+  void apply(const cluster::Fault& f);
   void crash(NodeId id, wal::PowerLossMode mode = wal::PowerLossMode::kDropUnsynced);
   void restart(NodeId id);
   void pause(NodeId id);

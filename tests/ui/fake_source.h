@@ -133,62 +133,86 @@ class FakeSource : public ClusterSource, public ClusterControl {
   cluster::LoadOptions loadOptions() const override { return m_load; }
 
   // ---- ClusterControl ----
-  void kill(NodeId id, node::KillKind how) override {
-    commands.push_back("kill " + std::to_string(id) + (how == node::KillKind::kTornPowerLoss ? " torn"
-                                                       : how == node::KillKind::kCrash    ? " crash"
-                                                                                          : ""));
-    mutableView(id).status = node::NodeStatus::kDead;
-  }
-  std::string restart(NodeId id) override {
-    commands.push_back("restart " + std::to_string(id));
-    mutableView(id).status = node::NodeStatus::kRunning;
-    return {};
-  }
-  void pause(NodeId id) override {
-    commands.push_back("pause " + std::to_string(id));
-    mutableView(id).status = node::NodeStatus::kPaused;
-  }
-  void resume(NodeId id) override {
-    commands.push_back("resume " + std::to_string(id));
-    mutableView(id).status = node::NodeStatus::kRunning;
-  }
-  void setFlushPolicy(NodeId id, const wal::FlushPolicy& p) override {
-    commands.push_back("flush " + std::to_string(id) + " " + wal::flushModeName(p.mode) + " " +
-                       std::to_string(p.delayMs));
-    mutableView(id).flush = p;
-  }
-  void flushNow(NodeId id) override { commands.push_back("flush_now " + std::to_string(id)); }
-  void campaign(NodeId id) override { commands.push_back("campaign " + std::to_string(id)); }
-  void dropResponses(NodeId id, int count) override {
-    commands.push_back("drop_responses " + std::to_string(id) + " " + std::to_string(count));
-  }
-  void partition(const std::vector<std::vector<NodeId>>& groups) override {
-    std::string s = "partition";
-    for (const auto& g : groups) {
-      s += " [";
-      for (NodeId n : g) s += std::to_string(n);
-      s += "]";
+  // Each fault as a short command line ("kill 2 torn") and the change it would make.
+  std::string apply(const cluster::Fault& f) override {
+    using K = cluster::FaultKind;
+    const auto each = [&](const auto& fn) {
+      for (NodeId id : f.nodes) fn(id);
+    };
+    switch (f.kind) {
+      case K::kKill:
+        each([&](NodeId id) {
+          commands.push_back("kill " + std::to_string(id) + (f.how == node::KillKind::kTornPowerLoss ? " torn"
+                                                             : f.how == node::KillKind::kCrash    ? " crash"
+                                                                                                  : ""));
+          mutableView(id).status = node::NodeStatus::kDead;
+        });
+        break;
+      case K::kRestart:
+        each([&](NodeId id) {
+          commands.push_back("restart " + std::to_string(id));
+          mutableView(id).status = node::NodeStatus::kRunning;
+        });
+        break;
+      case K::kPause:
+        each([&](NodeId id) {
+          commands.push_back("pause " + std::to_string(id));
+          mutableView(id).status = node::NodeStatus::kPaused;
+        });
+        break;
+      case K::kResume:
+        each([&](NodeId id) {
+          commands.push_back("resume " + std::to_string(id));
+          mutableView(id).status = node::NodeStatus::kRunning;
+        });
+        break;
+      case K::kFlushPolicy:
+        each([&](NodeId id) {
+          commands.push_back("flush " + std::to_string(id) + " " + wal::flushModeName(f.policy.mode) + " " +
+                             std::to_string(f.policy.delayMs));
+          mutableView(id).flush = f.policy;
+        });
+        break;
+      case K::kFlushNow: each([&](NodeId id) { commands.push_back("flush_now " + std::to_string(id)); }); break;
+      case K::kCampaign: each([&](NodeId id) { commands.push_back("campaign " + std::to_string(id)); }); break;
+      case K::kDropResponses:
+        each([&](NodeId id) {
+          commands.push_back("drop_responses " + std::to_string(id) + " " + std::to_string(f.count));
+        });
+        break;
+      case K::kPartition: {
+        std::string s = "partition";
+        for (const auto& g : f.groups) {
+          s += " [";
+          for (NodeId n : g) s += std::to_string(n);
+          s += "]";
+        }
+        commands.push_back(s);
+        break;
+      }
+      case K::kLink:
+        for (NodeId from : f.nodes)
+          for (NodeId to : f.peers) {
+            commands.push_back("link " + std::to_string(from) + "->" + std::to_string(to) + " delay " +
+                               std::to_string(f.link.delayMs) + (f.oneWay ? " oneway" : ""));
+            m_links[{from, to}] = {f.link.cut, f.link.delayMs, f.link.dropProbability};
+            if (!f.oneWay) m_links[{to, from}] = {f.link.cut, f.link.delayMs, f.link.dropProbability};
+          }
+        break;
+      case K::kHeal:
+        commands.push_back("heal");
+        m_links.clear();
+        break;
+      case K::kWriteQuorum:
+        commands.push_back("quorum " + std::to_string(f.writeQuorum));
+        m_w = f.writeQuorum;
+        break;
     }
-    commands.push_back(s);
-  }
-  void setLink(NodeId from, NodeId to, const net::LinkFault& f, bool oneWay) override {
-    commands.push_back("link " + std::to_string(from) + "->" + std::to_string(to) + " delay " +
-                       std::to_string(f.delayMs) + (oneWay ? " oneway" : ""));
-    m_links[{from, to}] = {f.cut, f.delayMs, f.dropProbability};
-    if (!oneWay) m_links[{to, from}] = {f.cut, f.delayMs, f.dropProbability};
+    return {};
   }
   void setFrozen(bool on) override {
     commands.push_back(on ? "freeze" : "thaw");
     m_frozen = on;
-  }
-  void heal() override {
-    commands.push_back("heal");
-    m_links.clear();
-  }
-  bool setWriteQuorum(std::uint32_t w) override {
-    commands.push_back("quorum " + std::to_string(w));
-    m_w = w;
-    return true;
   }
   void startLoad(const cluster::LoadOptions& o) override {
     commands.push_back("load " + std::to_string(o.clients) + " " + std::to_string(static_cast<int>(o.rate)));

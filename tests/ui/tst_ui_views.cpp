@@ -327,7 +327,7 @@ class TestUiViews : public QObject {
     QCOMPARE(view.nodeAt(QPointF(2, 2)), NodeId(kNoNode));
     // Sends become flying messages; a cut link drops them half-way.
     src.addEvent(msg(2, 1, replication::MessageType::kAppend, 10, true, 5));
-    src.setLink(2, 3, {true, 0, 0}, true);
+    src.apply(cluster::Fault::setLink({2}, {3}, {true, 0, 0}, true));
     src.addEvent(msg(2, 3, replication::MessageType::kAppend, 10, true, 5));
     poller.pollNow();
     QCOMPARE(view.animator().messages().size(), std::size_t(2));
@@ -379,9 +379,9 @@ class TestUiViews : public QObject {
 
     // Links: a scenario slows 1->2 and cuts node 3 off; the link fields and the groups follow.
     PartitionEditor* net = panel.partitionEditor();
-    src.setLink(1, 2, net::LinkFault{false, 300, 0}, true);
-    src.setLink(1, 3, net::LinkFault{true, 0, 0}, false);
-    src.setLink(2, 3, net::LinkFault{true, 0, 0}, false);
+    src.apply(cluster::Fault::setLink({1}, {2}, net::LinkFault{false, 300, 0}, true));
+    src.apply(cluster::Fault::setLink({1}, {3}, net::LinkFault{true, 0, 0}, false));
+    src.apply(cluster::Fault::setLink({2}, {3}, net::LinkFault{true, 0, 0}, false));
     poller.pollNow();
     QCOMPARE(net->fromBox()->currentData().toInt(), 1);
     QCOMPARE(net->toBox()->currentData().toInt(), 2);

@@ -17,6 +17,7 @@
 
 #include "core/instruments/history.h"
 #include "core/instruments/live_checker.h"
+#include "core/cluster/fault.h"
 #include "core/cluster/load_generator.h"
 #include "core/instruments/log_hub.h"
 #include "core/instruments/recorder.h"
@@ -78,20 +79,11 @@ class ClusterControl {
  public:
   virtual ~ClusterControl() = default;
 
-  virtual void kill(NodeId id, node::KillKind how) = 0;
-  // Empty on success, otherwise why the node could not start (for the status bar).
-  virtual std::string restart(NodeId id) = 0;
-  virtual void pause(NodeId id) = 0;
-  virtual void resume(NodeId id) = 0;
-  virtual void setFlushPolicy(NodeId id, const wal::FlushPolicy& p) = 0;
-  virtual void flushNow(NodeId id) = 0;
-  virtual void campaign(NodeId id) = 0;
-  virtual void dropResponses(NodeId id, int count) = 0;
-  virtual void partition(const std::vector<std::vector<NodeId>>& groups) = 0;
-  virtual void setLink(NodeId from, NodeId to, const net::LinkFault& fault, bool oneWay) = 0;
-  virtual void heal() = 0;
+  // Every fault and control of core/cluster/fault.h (kill, restart, pause, flush policy,
+  // partitions and links, W, ...). Empty on success, otherwise why, for the status bar (a node
+  // that could not start; a write quorum kept until a leader can propose it).
+  virtual std::string apply(const cluster::Fault& f) = 0;
   virtual void setFrozen(bool on) = 0;
-  virtual bool setWriteQuorum(std::uint32_t w) = 0;
   virtual void startLoad(const cluster::LoadOptions& o) = 0;
   virtual void stopLoad() = 0;
   virtual void setLoadRate(double opsPerSecond) = 0;

@@ -65,25 +65,17 @@ cluster::LoadOptions LiveClusterSource::loadOptions() const {
   return m_cluster.started() ? m_cluster.load().options() : cluster::LoadOptions{};
 }
 
-void LiveClusterSource::kill(NodeId id, node::KillKind how) { m_cluster.kill(id, how); }
-std::string LiveClusterSource::restart(NodeId id) {
-  Status s = m_cluster.restart(id);
+std::string LiveClusterSource::apply(const cluster::Fault& f) {
+  if (f.kind == cluster::FaultKind::kWriteQuorum) {
+    return m_cluster.setWriteQuorum(f.writeQuorum)
+               ? std::string()
+               : "No leader right now: the change is kept and proposed when one is elected.";
+  }
+  const Status s = m_cluster.apply(f);
   return s.isOk() ? std::string() : s.message();
 }
-void LiveClusterSource::pause(NodeId id) { m_cluster.pause(id); }
-void LiveClusterSource::resume(NodeId id) { m_cluster.resume(id); }
-void LiveClusterSource::setFlushPolicy(NodeId id, const wal::FlushPolicy& p) { m_cluster.setFlushPolicy(id, p); }
-void LiveClusterSource::flushNow(NodeId id) { m_cluster.flushNow(id); }
-void LiveClusterSource::campaign(NodeId id) { m_cluster.campaign(id); }
-void LiveClusterSource::dropResponses(NodeId id, int count) { m_cluster.dropResponses(id, count); }
-void LiveClusterSource::partition(const std::vector<std::vector<NodeId>>& groups) { m_cluster.partition(groups); }
-void LiveClusterSource::setLink(NodeId from, NodeId to, const net::LinkFault& fault, bool oneWay) {
-  m_cluster.setLink(from, to, fault, oneWay);
-}
-void LiveClusterSource::heal() { m_cluster.heal(); }
 bool LiveClusterSource::frozen() const { return m_cluster.frozen(); }
 void LiveClusterSource::setFrozen(bool on) { on ? m_cluster.freeze() : m_cluster.thaw(); }
-bool LiveClusterSource::setWriteQuorum(std::uint32_t w) { return m_cluster.setWriteQuorum(w); }
 
 void LiveClusterSource::startLoad(const cluster::LoadOptions& o) {
   if (m_cluster.started()) m_cluster.load().start(o);

@@ -36,19 +36,8 @@ class LiveClusterSource : public ClusterSource, public ClusterControl {
   cluster::LoadOptions loadOptions() const override;
 
   // ClusterControl
-  void kill(NodeId id, node::KillKind how) override;
-  std::string restart(NodeId id) override;
-  void pause(NodeId id) override;
-  void resume(NodeId id) override;
-  void setFlushPolicy(NodeId id, const wal::FlushPolicy& p) override;
-  void flushNow(NodeId id) override;
-  void campaign(NodeId id) override;
-  void dropResponses(NodeId id, int count) override;
-  void partition(const std::vector<std::vector<NodeId>>& groups) override;
-  void setLink(NodeId from, NodeId to, const net::LinkFault& fault, bool oneWay) override;
-  void heal() override;
+  std::string apply(const cluster::Fault& f) override;
   void setFrozen(bool on) override;
-  bool setWriteQuorum(std::uint32_t w) override;
   void startLoad(const cluster::LoadOptions& o) override;
   void stopLoad() override;
   void setLoadRate(double opsPerSecond) override;

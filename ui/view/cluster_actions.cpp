@@ -73,39 +73,38 @@ ClusterActions::ClusterActions(QWidget* window) : QObject(window), m_window(wind
 
   auto target = [this] { return m_target; };
   connect(m_kill, &QAction::triggered, this, [this, target] {
-    if (m_control && target()) m_control->kill(target(), node::KillKind::kPowerLoss);
+    if (m_control && target()) m_control->apply(cluster::Fault::kill({target()}, node::KillKind::kPowerLoss));
   });
   connect(m_killTorn, &QAction::triggered, this, [this, target] {
-    if (m_control && target()) m_control->kill(target(), node::KillKind::kTornPowerLoss);
+    if (m_control && target()) m_control->apply(cluster::Fault::kill({target()}, node::KillKind::kTornPowerLoss));
   });
   connect(m_crash, &QAction::triggered, this, [this, target] {
-    if (m_control && target()) m_control->kill(target(), node::KillKind::kCrash);
+    if (m_control && target()) m_control->apply(cluster::Fault::kill({target()}, node::KillKind::kCrash));
   });
   connect(m_restart, &QAction::triggered, this, [this, target] {
     if (!m_control || !target()) return;
-    const std::string err = m_control->restart(target());
+    const std::string err = m_control->apply(cluster::Fault::restart({target()}));
     emit message(err.empty() ? tr("Node %1 restarted: recovered from disk.").arg(target())
                              : tr("Node %1 did not start: %2").arg(target()).arg(QString::fromStdString(err)));
   });
   connect(m_pause, &QAction::triggered, this, [this, target](bool on) {
     if (!m_control || !target()) return;
-    if (on) m_control->pause(target());
-    else m_control->resume(target());
+    m_control->apply(on ? cluster::Fault::pause({target()}) : cluster::Fault::resume({target()}));
   });
   connect(m_flushNow, &QAction::triggered, this, [this, target] {
-    if (m_control && target()) m_control->flushNow(target());
+    if (m_control && target()) m_control->apply(cluster::Fault::flushNow({target()}));
   });
   connect(m_campaign, &QAction::triggered, this, [this, target] {
-    if (m_control && target()) m_control->campaign(target());
+    if (m_control && target()) m_control->apply(cluster::Fault::campaign({target()}));
   });
   connect(m_dropResponses, &QAction::triggered, this, [this, target] {
     if (!m_control || !target()) return;
-    m_control->dropResponses(target(), m_dropCount);
+    m_control->apply(cluster::Fault::dropResponses({target()}, m_dropCount));
     emit message(tr("Node %1 will lose its next %2 answers to clients; watch for duplicates.").arg(target()).arg(m_dropCount));
   });
   connect(m_heal, &QAction::triggered, this, [this] {
     if (!m_control) return;
-    m_control->heal();
+    m_control->apply(cluster::Fault::heal());
     emit message(tr("Network healed: every link works again."));
   });
   connect(m_freeze, &QAction::triggered, this, [this](bool on) {
@@ -144,7 +143,7 @@ void ClusterActions::setPolicy(wal::FlushMode m) {
   wal::FlushPolicy p;
   p.mode = m;
   p.delayMs = m == wal::FlushMode::kDelayed ? m_delayedMs : 0;
-  m_control->setFlushPolicy(m_target, p);
+  m_control->apply(cluster::Fault::flushPolicy({m_target}, p));
   emit message(tr("Node %1 now flushes: %2").arg(m_target).arg(QString::fromLatin1(wal::flushModeName(m))));
 }
 

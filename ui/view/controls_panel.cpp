@@ -144,8 +144,8 @@ QWidget* ControlsPanel::quorumGroup() {
     m_quorumEdited = false;
     if (!m_control) return;
     const auto w = static_cast<std::uint32_t>(m_quorum->currentData().toInt());
-    if (!m_control->setWriteQuorum(w))
-      m_quorumWarning->setText(tr("No leader right now: the change is kept and proposed when one is elected."));
+    if (const std::string why = m_control->apply(cluster::Fault::setWriteQuorum(w)); !why.empty())
+      m_quorumWarning->setText(QString::fromStdString(why));
   });
   return g;
 }

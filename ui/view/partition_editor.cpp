@@ -120,7 +120,7 @@ std::vector<std::vector<NodeId>> PartitionEditor::groups() const {
 
 void PartitionEditor::applyPartition() {
   m_groupsEdited = false;
-  if (m_control) m_control->partition(groups());
+  if (m_control) m_control->apply(cluster::Fault::partition(groups()));
 }
 
 void PartitionEditor::applyLink() {
@@ -133,7 +133,7 @@ void PartitionEditor::applyLink() {
   f.delayMs = m_delay->value();
   f.dropProbability = m_drop->value() / 100.0;
   m_linkEdited = false;
-  m_control->setLink(from, to, f.clamped(), m_oneWay->isChecked());
+  m_control->apply(cluster::Fault::setLink({from}, {to}, f.clamped(), m_oneWay->isChecked()));
 }
 
 // The groups the cluster's cut links form: nodes joined by links that work both ways are in

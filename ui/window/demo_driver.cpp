@@ -20,23 +20,23 @@ bool DemoDriver::start(const QString& state, const ClusterSource* source, Cluste
   if (state == QLatin1String("leader-killed")) {
     m_steps.push_back({3000, tr("kill the leader"), [this, leader] {
                          if (!leader()) return false;
-                         m_control->kill(leader(), node::KillKind::kPowerLoss);
+                         m_control->apply(cluster::Fault::kill({leader()}, node::KillKind::kPowerLoss));
                          return true;
                        }});
   } else if (state == QLatin1String("delayed-loss")) {
     m_steps.push_back({1500, tr("every node: delayed flush, 60 s"), [this, leader, everyNode] {
                          if (!leader()) return false;
-                         everyNode([this](NodeId n) { m_control->setFlushPolicy(n, {wal::FlushMode::kDelayed, 60000}); });
+                         everyNode([this](NodeId n) { m_control->apply(cluster::Fault::flushPolicy({n}, {wal::FlushMode::kDelayed, 60000})); });
                          return true;
                        }});
     m_steps.push_back({4000, tr("power loss on every node"), [this, everyNode] {
-                         everyNode([this](NodeId n) { m_control->kill(n, node::KillKind::kPowerLoss); });
+                         everyNode([this](NodeId n) { m_control->apply(cluster::Fault::kill({n}, node::KillKind::kPowerLoss)); });
                          return true;
                        }});
     m_steps.push_back({4600, tr("restart every node with always-flush"), [this, everyNode] {
                          everyNode([this](NodeId n) {
-                           m_control->restart(n);
-                           m_control->setFlushPolicy(n, {wal::FlushMode::kAlways, 0});
+                           m_control->apply(cluster::Fault::restart({n}));
+                           m_control->apply(cluster::Fault::flushPolicy({n}, {wal::FlushMode::kAlways, 0}));
                          });
                          return true;
                        }});
@@ -47,7 +47,7 @@ bool DemoDriver::start(const QString& state, const ClusterSource* source, Cluste
                          std::vector<NodeId> rest;
                          for (int i = 1; i <= m_source->size(); ++i)
                            if (static_cast<NodeId>(i) != l) rest.push_back(static_cast<NodeId>(i));
-                         m_control->partition({{l}, rest});
+                         m_control->apply(cluster::Fault::partition({{l}, rest}));
                          return true;
                        }});
   }
