@@ -29,9 +29,11 @@ namespace {
 volatile std::sig_atomic_t g_stop = 0;
 void onSignal(int) { g_stop = 1; }
 
-constexpr const char* kNodeUsage = R"(usage: quorumlab node --id N --data DIR --listen HOST:PORT --peers 1=HOST:PORT,2=...
+constexpr const char* kNodeUsage = R"(usage: quorumlab node --id N --data DIR --listen HOST:PORT [--peers 1=HOST:PORT,2=...]
                       [--control HOST:PORT] [--name CLUSTER] [--flush always|group|delayed[:MS]|manual]
-                      [--write-quorum majority|N] [--token-file FILE]
+                      [--write-quorum majority|N] [--token-file FILE] [--segment-bytes B]
+                      [--snapshot-every N] [--retain N] [--election-ms MS] [--tick-ms MS]
+                      [--heartbeat-ticks N] [--publish-ms MS] [--seed S]
        quorumlab node --config CLUSTER.json --id N
 
 Runs one node as its own process. The cluster token comes from --token-file (a file only you
@@ -88,17 +90,22 @@ int cmdNode(const Argv& args) {
   if (QHostAddress(QString::fromStdString(o.controlHost)).isNull()) o.controlHost = launch->spec.host;
   o.controlPort = launch->control.port;
   o.token = *token;
+  // A clean stop also while the node recovers (which can take a while on a long log).
+  std::signal(SIGTERM, onSignal);
+  std::signal(SIGINT, onSignal);
   remote::NodeProcess process(std::move(o));
   if (Status s = process.start(); !s.isOk()) {
     logger->error("cannot start: {}", s.message());
     return inputError("node", s.message());
   }
+  if (!process.nodeStarted().isOk())
+    logger->error("the node did not start: {} (this process stays up so observers see why; "
+                  "fix the data and restart it, or stop it with SIGTERM)",
+                  process.nodeStarted().message());
   logger->info("node {} of cluster '{}' serving on {}:{} (control {}), data {}, flush {}", id,
                launch->spec.clusterName, launch->spec.host, launch->spec.port, launch->control.text(),
                launch->spec.engine.dataDir, remote::flushPolicyText(launch->spec.engine.flush));
 
-  std::signal(SIGTERM, onSignal);
-  std::signal(SIGINT, onSignal);
   QTimer poll;
   QObject::connect(&poll, &QTimer::timeout, &app, [&] {
     if (g_stop) app.quit();

@@ -1,6 +1,7 @@
 // quorumlab run --scenario FILE [--nodes N] [--data DIR] [--export DIR [--export-format F,...]]
 //               [--record FILE] [--seed S] [--json] [--processes]
-// Plays a scenario headless on a live cluster (real threads, TCP and disk), then prints the
+// Plays a scenario headless on a live cluster (real threads or, with --processes, real node
+// processes; real TCP and disk), then prints the
 // summary, optionally exports everything. Exit codes: 0 ok, 1 bad input, 3 a safety
 // property the configuration promises was broken or an `expect` step was not met.
 #include <cstdio>

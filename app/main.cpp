@@ -15,6 +15,7 @@ usage:
   quorumlab gui --open RUN.qlabrun
   quorumlab run --scenario FILE [--nodes N] [--data DIR] [--export DIR] [--record RUN.qlabrun]
                 [--seed S] [--json] [--export-format shiviz,jepsen,jepsen-json,porcupine,perfetto|all]
+                [--processes]
   quorumlab export --run RUN.qlabrun [--at MS] --dir DIR [--export-format LIST] [--json]
   quorumlab dump DIR [--format jsonl|csv] [--from INDEX] [--to INDEX]
   quorumlab verify DIR [--json]

@@ -1,6 +1,11 @@
 #include "core/cluster/cluster.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +18,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/common/clock.h"
+#include "core/remote/flush_policy_text.h"
 #include "core/node/live_node.h"
 #include "core/replication/quorum.h"
 
@@ -188,12 +194,13 @@ Status Cluster::prepareBackend() {
   if (m_options.backend == NodeBackend::kProcesses) {
     if (m_options.nodeBinary.empty()) m_options.nodeBinary = thisExecutable();
     m_token = remote::newToken();
+    // Created readable by its owner only: never readable by others, not even for a moment.
     const std::string file = m_dataDir + "/token";
-    std::ofstream out(file, std::ios::trunc);
-    out << m_token << "\n";
-    out.close();
-    fs::permissions(file, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
-    if (!out) return Status::ioError("cannot write the cluster token to " + file);
+    const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    const std::string line = m_token + "\n";
+    const bool written = fd >= 0 && ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+    if (fd >= 0) ::close(fd);
+    if (!written) return Status::ioError("cannot write the cluster token to " + file + ": " + std::strerror(errno));
   }
   return Status::ok();
 }
@@ -226,6 +233,8 @@ Result<ClusterOptions> attachOptions(const std::string& clusterFile) {
       return Status::invalidArgument("cluster file " + clusterFile + ": nodes must be numbered 1 to " +
                                      std::to_string(o.nodes) + " (node " + std::to_string(i) + " is missing)");
   o.attachNodes = f->members;
+  // What the nodes were started with: the checker judges losses against it.
+  if (auto p = remote::parseFlushPolicyText(f->flush); p.isOk()) o.flush = *p;
   auto w = parseWriteQuorum(f->writeQuorum, o.nodes);
   if (!w.isOk()) return Status::invalidArgument("cluster file " + clusterFile + ": " + w.status().message());
   o.writeQuorum = *w;

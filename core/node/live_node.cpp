@@ -85,7 +85,7 @@ class NodeWorker final : public QObject, public EngineHost {
     m_publishTimer->start(m_opts.publishIntervalMs);
     m_dirty = true;
     publishIfDirty();
-    log(spdlog::level::info, "serving on 127.0.0.1:" + std::to_string(m_transport->port()) + ", log " +
+    log(spdlog::level::info, "serving on " + m_opts.host + ":" + std::to_string(m_transport->port()) + ", log " +
                                  std::to_string(m_engine->log().firstIndex()) + ".." +
                                  std::to_string(m_engine->log().lastIndex()) + ", flush " +
                                  wal::flushModeName(m_opts.engine.flush.mode));

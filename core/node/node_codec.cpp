@@ -1,6 +1,6 @@
 // The node codec: NodeView pictures (as deltas against the previous one), EntryView rows and
 // NodeEvents to bytes and back. The run recording (core/recording) stores them this way and a
-// node process (core/node/control) streams them to its observers the same way.
+// node process (core/remote) streams them to its observers the same way.
 #include "core/node/node_codec.h"
 
 namespace qlab::node::codec {

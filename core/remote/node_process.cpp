@@ -105,7 +105,8 @@ Status NodeProcess::start() {
   }
   m_server->setMaxPendingConnections(static_cast<int>(m_options.maxObservers));
   connect(m_server, &QTcpServer::newConnection, this, &NodeProcess::onNewConnection);
-  return m_node->start();
+  m_nodeStatus = m_node->start();
+  return Status::ok();
 }
 
 void NodeProcess::stop() {

@@ -48,9 +48,11 @@ class NodeProcess : public QObject {
   explicit NodeProcess(NodeProcessOptions options, QObject* parent = nullptr);
   ~NodeProcess() override;
 
-  // Listens on the control port, then starts the node. Fails naming the address or the
-  // reason the node could not start.
+  // Listens on the control port, then starts the node. Fails only when the control port
+  // cannot listen (naming the address); a node that fails to recover stays a process whose
+  // picture says failed and why, so observers see the reason (nodeStarted() holds it).
   Status start();
+  const Status& nodeStarted() const { return m_nodeStatus; }
   // A clean shutdown: flushes what is buffered, then stops the node.
   void stop();
   std::uint16_t controlPort() const;
@@ -82,6 +84,7 @@ class NodeProcess : public QObject {
   QTcpServer* m_server = nullptr;
   std::vector<std::unique_ptr<Session>> m_sessions;
   std::uint64_t m_refusals = 0;
+  Status m_nodeStatus;
 };
 
 }  // namespace qlab::remote
