@@ -475,7 +475,7 @@ void ProcessNode::publishLocal(node::NodeStatus status) const {
     v->peers.clear();
   }
   if (sink.clock) v->publishedMs = sink.clock();
-  const_cast<ProcessNode*>(this)->m_view = v;
+  m_view = v;
   if (sink.onPublish) sink.onPublish(v);
 }
 

@@ -98,7 +98,7 @@ class ProcessNode final : public node::NodeHandle {
   wal::FlushPolicy m_policy;
   mutable std::mutex m_mu;  // view, replies
   mutable std::condition_variable m_cv;
-  std::shared_ptr<const node::NodeView> m_view;
+  mutable std::shared_ptr<const node::NodeView> m_view;  // publishLocal() replaces it from const calls
   mutable std::uint64_t m_nextRequest = 1;
   mutable std::map<std::uint64_t, std::pair<Status, std::string>> m_replies;
   std::uint64_t m_viewsSeen = 0;

@@ -75,6 +75,7 @@ class TestUiCluster : public QObject {
     load.clients = 2;
     load.rate = 40;
     QVERIFY(m_host->start(o, &load).isOk());
+    QCOMPARE(m_window->windowTitle(), QStringLiteral("Quorum Lab — 3 nodes as threads"));
     QTRY_VERIFY_WITH_TIMEOUT(hasLeader(), kTimeoutMs);
   }
 

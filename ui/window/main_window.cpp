@@ -203,7 +203,18 @@ void MainWindow::setCluster(ClusterSource* source, ClusterControl* control, clus
 
 void MainWindow::setHost(ClusterHost* host) {
   connect(host, &ClusterHost::aboutToChange, this, [this] { setCluster(nullptr, nullptr); });
-  connect(host, &ClusterHost::clusterChanged, this, [this, host] { setCluster(host->source(), host->source(), host->cluster()); });
+  connect(host, &ClusterHost::clusterChanged, this, [this, host] {
+    setCluster(host->source(), host->source(), host->cluster());
+    // What runs the nodes, where a person looks first: threads, processes or attached.
+    const cluster::Cluster* c = host->cluster();
+    QString what;
+    switch (c->options().backend) {
+      case cluster::NodeBackend::kThreads: what = tr("%1 nodes as threads").arg(c->size()); break;
+      case cluster::NodeBackend::kProcesses: what = tr("%1 node processes").arg(c->size()); break;
+      case cluster::NodeBackend::kAttach: what = tr("attached to %1 nodes").arg(c->size()); break;
+    }
+    setWindowTitle(tr("Quorum Lab — %1").arg(what));
+  });
   connect(this, &MainWindow::resetRequested, host, [this, host](int n, const wal::FlushPolicy& p, int electionMs) {
     const Status s = host->reset(n, p, electionMs);
     showStatus(s.isOk() ? tr("New %1-node cluster in %2").arg(n).arg(QString::fromStdString(host->cluster()->dataDir()))
