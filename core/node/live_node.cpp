@@ -74,7 +74,7 @@ class NodeWorker final : public QObject, public EngineHost {
     m_tick = new QTimer(this);
     m_tick->setTimerType(Qt::PreciseTimer);
     connect(m_tick, &QTimer::timeout, this, [this] {
-      if (!m_engine) return;
+      if (!live()) return;
       m_engine->tick();
       m_engine->endOfTurn();
       m_dirty = true;
@@ -196,7 +196,7 @@ class NodeWorker final : public QObject, public EngineHost {
     scheduleTurn();
   }
   void onPeerMessage(NodeId from, const std::string& payload) {
-    if (!m_engine) return;
+    if (!live()) return;
     auto m = replication::decodeMessage(payload);
     if (!m.isOk()) {
       log(spdlog::level::warn, "dropped a message from node " + std::to_string(from) + ": " + m.status().message());
@@ -212,7 +212,7 @@ class NodeWorker final : public QObject, public EngineHost {
     scheduleTurn();
   }
   void onClientRequest(quint64 conn, const std::string& payload) {
-    if (!m_engine) return;
+    if (!live()) return;
     auto rq = kv::decodeClientRequest(payload);
     if (!rq.isOk()) {
       kv::ClientResponse r = kv::answerTo(0, 0, kv::ClientStatus::kBadRequest);
@@ -225,12 +225,15 @@ class NodeWorker final : public QObject, public EngineHost {
     scheduleTurn();
   }
   // Coalesces the writes that arrive in one pass of the event loop into one proposal.
+  // False once the node is being killed: a node released from a pause or a freeze only to
+  // die must not first handle what waited in its sockets (it is dead from the kill on).
+  bool live() const { return m_engine && !m_owner->m_dying.load(); }
   void scheduleTurn() {
     if (m_turnPending) return;
     m_turnPending = true;
     QMetaObject::invokeMethod(this, [this] {
       m_turnPending = false;
-      if (m_engine) m_engine->endOfTurn();
+      if (live()) m_engine->endOfTurn();
     }, Qt::QueuedConnection);
   }
   void log(spdlog::level::level_enum lvl, const std::string& text) {
@@ -306,6 +309,7 @@ bool LiveNode::running() const { return m_worker != nullptr; }
 Status LiveNode::startThread() {
   if (m_worker) return Status::ok();
   int life = ++m_incarnation;
+  m_dying.store(false);
   m_options.port = m_port.load();
   m_thread = new QThread();
   m_thread->setObjectName(QString("node-%1").arg(m_options.engine.id));
@@ -350,6 +354,7 @@ void LiveNode::destroyThread() {
 
 void LiveNode::stopThread(KillKind how) {
   if (!m_worker) return;
+  m_dying.store(true);  // before the thread is released from a pause or freeze
   {
     std::lock_guard lk(m_pauseMu);
     m_pauseRequested = false;

@@ -110,6 +110,7 @@ class LiveNode : public QObject, public NodeHandle {
   LiveNodeOptions m_options;
   std::atomic<std::uint16_t> m_port{0};
   std::atomic<bool> m_paused{false};
+  std::atomic<bool> m_dying{false};  // set by a kill before the node thread is released
   std::atomic<int> m_incarnation{0};
   QThread* m_thread = nullptr;
   NodeWorker* m_worker = nullptr;  // lives in m_thread
