@@ -296,15 +296,17 @@ void Cluster::stop() {
   thaw();  // a clean shutdown flushes what is buffered, which a frozen flusher would not
   m_poll.stop();
   if (m_load) m_load->stop(0);
+  const bool attached = m_options.backend == NodeBackend::kAttach;
   for (auto& n : m_nodes) {
     if (!n->running()) continue;
     n->resume();
+    if (attached) continue;  // nodes that run elsewhere go on running: we only let go of them
     n->flushNow();  // a clean shutdown keeps what was buffered; kill() is the power loss
     n->kill(node::KillKind::kPowerLoss);  // after the flush: nothing is left to lose
   }
   m_load.reset();
   m_nodes.clear();
-  m_log->info("cluster stopped");
+  m_log->info(attached ? "detached from the cluster (its nodes go on)" : "cluster stopped");
 }
 
 void Cluster::clusterEvent(node::EventKind kind, NodeId node, std::string detail, Index a, Index b) {

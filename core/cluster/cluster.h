@@ -105,7 +105,8 @@ class Cluster : public QObject {
   // Creates directories, picks free ports (kept across restarts) and starts every node.
   // Fails with a message naming the directory when it is not writable.
   Status start();
-  // Stops load and every node (like a clean shutdown: buffers are flushed first).
+  // Stops load and every node (like a clean shutdown: buffers are flushed first). Attached
+  // nodes (they run elsewhere) are only let go of: resumed if paused, never stopped.
   void stop();
   bool started() const { return !m_nodes.empty(); }
 

@@ -10,6 +10,9 @@
 #include <unistd.h>
 
 #include <chrono>
+
+#include <QProcess>
+#include <QTcpServer>
 #include <cstdlib>
 #include <fstream>
 
@@ -163,6 +166,64 @@ class ProcessClusterTest : public QObject {
     c.heal();
     const std::int64_t since = c.nowMs();
     QTRY_VERIFY_WITH_TIMEOUT(c.caughtUpSince(since), 20000);
+  }
+
+  // Closing a window attached to nodes that run elsewhere must not stop them: the cluster
+  // lets go of them (a node paused from here is resumed), and they go on serving.
+  void detachingLeavesAttachedNodesRunning() {
+    QTemporaryDir dir;
+    const std::string tokenFile = dir.filePath("token").toStdString();
+    {
+      std::ofstream t(tokenFile);
+      t << "detach-token-123\n";
+    }
+    ::chmod(tokenFile.c_str(), 0600);
+    QTcpServer probe;
+    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+    const quint16 port = probe.serverPort();
+    probe.close();
+    QProcess node;
+    node.setProcessChannelMode(QProcess::ForwardedChannels);
+    node.start(QLAB_BINARY, {"node", "--id", "1", "--data", dir.filePath("node-1"), "--listen",
+                             QString("127.0.0.1:%1").arg(port), "--control", QString("127.0.0.1:%1").arg(port + 100),
+                             "--token-file", QString::fromStdString(tokenFile)});
+    QVERIFY(node.waitForStarted(5000));
+    struct Stop {
+      QProcess& p;
+      ~Stop() {
+        p.terminate();
+        if (!p.waitForFinished(5000)) p.kill();
+      }
+    } stop{node};
+    Q_UNUSED(stop);
+    ClusterOptions o;
+    o.backend = NodeBackend::kAttach;
+    o.nodes = 1;
+    remote::ClusterMember m;
+    m.id = 1;
+    m.address = {"127.0.0.1", port};
+    m.listen = m.address;
+    m.control = {"127.0.0.1", static_cast<std::uint16_t>(port + 100)};
+    o.attachNodes = {m};
+    o.token = "detach-token-123";
+    {
+      Cluster c(o);
+      Status s;
+      for (int attempt = 0; attempt < 50; ++attempt) {  // the node may still be binding its ports
+        s = c.start();
+        if (s.isOk()) break;
+        QTest::qWait(100);
+      }
+      QVERIFY2(s.isOk(), s.toString().c_str());
+      QTRY_VERIFY_WITH_TIMEOUT(c.leader() == 1, 10000);
+      c.pause(1);
+    }  // the window closes
+    QTest::qWait(500);
+    QCOMPARE(node.state(), QProcess::Running);
+    // It still serves, and it is not left paused: a second observer sees it lead.
+    Cluster again(o);
+    QVERIFY(again.start().isOk());
+    QTRY_VERIFY_WITH_TIMEOUT(again.leader() == 1 && again.view(1)->status == node::NodeStatus::kRunning, 10000);
   }
 
   // Nodes in network namespaces of their own, joined by a bridge: each listens on its own
