@@ -21,6 +21,7 @@ int benchRecovery(const Argv& args);  // bench_recovery.cpp
 int benchCluster(const Argv& args);   // bench_cluster.cpp
 int benchMemory(const Argv& args);    // bench_memory.cpp
 int benchSeek(const Argv& args);      // bench_seek.cpp
+int benchGroupLimit(const Argv& args);  // bench_group_limit.cpp
 
 // A fresh directory `<parent>/quorumlab-bench-XXXXXX` (parent: --dir, or the system temp
 // directory), removed with everything in it when this goes away.
