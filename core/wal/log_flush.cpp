@@ -76,7 +76,9 @@ Status writeBatch(FileSystem& fs, std::vector<FlushItem>& items,
 
 // One flush or writeOut round. Called with `lk` held, `flushing` clear and something dirty;
 // returns with `lk` held: the new durable end (kFlush) or written end (kWriteOut).
-Result<Index> runRound(LogCore& d, std::unique_lock<std::mutex>& lk, Round round) {
+// The waitDurable callers it made durable (or failed) are handed back in `wake`.
+Result<Index> runRound(LogCore& d, std::unique_lock<std::mutex>& lk, Round round,
+                       std::vector<LogCore::DurableWaiter*>* wake) {
   d.flushing = true;
   std::vector<FlushItem> items;
   const std::size_t first = d.firstDirtySlot();
@@ -145,7 +147,8 @@ Result<Index> runRound(LogCore& d, std::unique_lock<std::mutex>& lk, Round round
   }
   d.flushing = false;
   d.cv.notify_all();
-  d.wakeDurableWaiters();
+  // The writers this round made durable are woken once the lock is free (requestRound).
+  *wake = d.takeDurableWaiters();
   if (!result.isOk()) return result;
   return round == Round::kFlush ? durable : written;
 }
@@ -244,7 +247,12 @@ Result<Index> requestRound(LogCore& d, Round round) {
   // buffered records.
   const bool idle = round == Round::kFlush ? d.firstDirtySlot() == d.segs.size() : d.pendingBytes == 0;
   if (idle) return end;
-  return runRound(d, lk, round);
+  std::vector<LogCore::DurableWaiter*> wake;
+  Result<Index> r = runRound(d, lk, round, &wake);
+  const bool failed = !d.failure.isOk();
+  lk.unlock();
+  LogCore::wakeTaken(wake, failed);
+  return r;
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/common/wake_flag.h"
 #include "core/wal/format.h"
 #include "core/wal/record_codec.h"
 #include "core/wal/segmented_log.h"
@@ -77,13 +78,16 @@ struct LogCore {
   Status failure;  // latched; ok while healthy
   std::function<void(Index)> listener;
   std::uint64_t flushRounds = 0;
-  // waitDurable callers, each on its own condition variable (on its stack), woken only when
+  // waitDurable callers, each sleeping on its own WakeFlag (on its stack), woken only when
   // its index is durable or the log fails. One shared condition variable woke every waiter
-  // on every flush: with 64 group-commit writers most wake-ups were for nothing.
+  // on every flush: with 64 group-commit writers most wake-ups were for nothing. A flush
+  // round sets the flags after it has released `mu` (see takeDurableWaiters), so a woken
+  // writer does not wake only to block on the lock the flusher still holds.
   struct DurableWaiter {
+    static constexpr std::uint32_t kDurable = 1;
+    static constexpr std::uint32_t kFailed = 2;
     Index index = 0;
-    bool woken = false;
-    std::condition_variable cv;
+    WakeFlag flag;
   };
   std::vector<DurableWaiter*> durableWaiters;
 
@@ -98,6 +102,10 @@ struct LogCore {
   Status latch(const Status& cause);
   // Wakes the waitDurable callers whose index is now durable, or all of them once failed.
   void wakeDurableWaiters();
+  // The same callers, taken off the list but not yet woken: the caller wakes them with
+  // wakeTaken() once it has released `mu`.
+  std::vector<DurableWaiter*> takeDurableWaiters();
+  static void wakeTaken(const std::vector<DurableWaiter*>& taken, bool failed);
   // Index of the segment holding `index` (which must be in [firstIndex, lastIndex]).
   std::size_t segmentSlot(Index index) const;
   // Offset of the record `index` in `s`, found through the sparse index.

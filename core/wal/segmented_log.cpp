@@ -40,20 +40,26 @@ Status LogCore::latch(const Status& cause) {
   return failure;
 }
 
-void LogCore::wakeDurableWaiters() {
+std::vector<LogCore::DurableWaiter*> LogCore::takeDurableWaiters() {
+  std::vector<DurableWaiter*> taken;
   for (std::size_t i = 0; i < durableWaiters.size();) {
     DurableWaiter* w = durableWaiters[i];
     if (w->index <= durableEnd || !failure.isOk()) {
-      // Notified with `mu` held: once it sees `woken` the waiter returns and its cv is gone.
-      w->woken = true;
-      w->cv.notify_one();
+      taken.push_back(w);
       durableWaiters[i] = durableWaiters.back();
       durableWaiters.pop_back();
     } else {
       ++i;
     }
   }
+  return taken;
 }
+
+void LogCore::wakeTaken(const std::vector<DurableWaiter*>& taken, bool failed) {
+  for (DurableWaiter* w : taken) w->flag.set(failed ? DurableWaiter::kFailed : DurableWaiter::kDurable);
+}
+
+void LogCore::wakeDurableWaiters() { wakeTaken(takeDurableWaiters(), !failure.isOk()); }
 
 std::size_t LogCore::segmentSlot(Index index) const {
   auto it = std::upper_bound(segs.begin(), segs.end(), index,
@@ -337,8 +343,17 @@ Status SegmentedLog::waitDurable(Index index, std::int64_t timeoutMs) const {
     LogCore::DurableWaiter w;
     w.index = index;
     d.durableWaiters.push_back(&w);
-    if (!w.cv.wait_for(lk, std::chrono::milliseconds(timeoutMs), [&] { return w.woken; })) {
-      std::erase(d.durableWaiters, &w);
+    lk.unlock();
+    std::uint32_t woken = w.flag.wait(timeoutMs);
+    if (woken == LogCore::DurableWaiter::kDurable) return Status::ok();
+    lk.lock();
+    if (woken == 0 && std::erase(d.durableWaiters, &w) == 0) {
+      // A waker took it off the list just as the time ran out: its set() is on the way, and
+      // `w` must outlive it.
+      lk.unlock();
+      woken = w.flag.wait(-1);
+      if (woken == LogCore::DurableWaiter::kDurable) return Status::ok();
+      lk.lock();
     }
   }
   if (!d.failure.isOk()) return d.failure;

@@ -223,6 +223,52 @@ class WalFlusherTest : public QObject {
     QLAB_VERIFY_OK(log->waitDurable(1, 10));
   }
 
+  // Waiters whose time runs out just as a flush takes them off the list: the flush wakes
+  // them after releasing the lock, so a timing-out waiter must wait for that wake-up before
+  // its stack frame goes. Every answer must also be true: ok only when durable, a timeout
+  // only when not. Bounded: 8 threads x 300 waits of 0-1 ms.
+  void waitersTimingOutWhileAFlushWakesThemAnswerTruly() {
+    MemFileSystem fs;
+    auto log = mustOpen(fs, kDir);
+    std::mutex appendMu;
+    std::atomic<bool> stop{false};
+    std::atomic<int> wrong{0};
+    std::atomic<int> oks{0};
+    std::thread flusher([&] {
+      while (!stop) {
+        if (!log->flush().isOk()) ++wrong;
+        std::this_thread::yield();
+      }
+    });
+    std::vector<std::thread> writers;
+    for (int w = 0; w < 8; ++w) {
+      writers.emplace_back([&, w] {
+        for (int i = 0; i < 300; ++i) {
+          Index mine = 0;
+          {
+            std::lock_guard lk(appendMu);
+            mine = log->lastIndex() + 1;
+            if (!log->append(entryFor(mine)).isOk()) ++wrong;
+          }
+          const Status s = log->waitDurable(mine, (w + i) % 2);
+          if (s.isOk()) {
+            ++oks;
+            if (log->durableEnd() < mine) ++wrong;
+          } else if (s.code() != Status::Code::kTimeout) {
+            ++wrong;
+          }
+        }
+      });
+    }
+    for (auto& t : writers) t.join();
+    stop = true;
+    flusher.join();
+    QCOMPARE(wrong.load(), 0);
+    QVERIFY(oks.load() > 0);
+    QLAB_VERIFY_OK(log->flush());
+    QLAB_VERIFY_OK(log->waitDurable(log->lastIndex(), 10));
+  }
+
   void resetToWakesWaitersBelowTheNewStart() {
     MemFileSystem fs;
     auto log = mustOpen(fs, kDir);
