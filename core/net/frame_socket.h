@@ -42,6 +42,9 @@ class FrameSocket : public QObject {
   FrameSocket(const FrameSocket&) = delete;
   FrameSocket& operator=(const FrameSocket&) = delete;
 
+  // Writes the frame to the kernel at once when nothing is queued before it (the kernel's
+  // socket buffer then holds what the peer has not read yet); the rest waits in the
+  // socket's buffer, which the event loop drains and maxWriteBufferBytes bounds.
   SendResult send(FrameType type, std::string_view payload);
   // Hands what send() buffered to the kernel now, without waiting for the event loop (which
   // otherwise writes it when control returns to it). Never blocks.
@@ -80,6 +83,9 @@ class FrameSocket : public QObject {
   void onConnected();
   void detachSocket();
   void updatePeerName();
+
+  // Bytes of header + payload the kernel took without blocking (0 on EAGAIN or an error).
+  std::size_t sendDirect(const char* header, std::string_view payload);
 
   QTcpSocket* m_socket;
   FrameDecoder m_decoder;

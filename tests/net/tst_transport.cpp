@@ -58,6 +58,28 @@ class TransportTest : public QObject {
     QCOMPARE(b.link(1).bytesReceived, ab.bytesSent);
   }
 
+  void framesTheKernelOnlyPartlyTakesArriveWholeAndInOrder() {
+    // Frames go to the kernel directly while nothing waits before them; what it does not
+    // take (its buffer is full: nobody reads during this loop, both ends are on this thread)
+    // continues from the exact byte in the socket's own buffer, and every later frame queues
+    // behind it there.
+    TestNode a(1, {{2, 0}});
+    TestNode b(2, {{1, 0}});
+    wirePair(a, b);
+    QTRY_VERIFY_WITH_TIMEOUT(a->isPeerConnected(2) && b->isPeerConnected(1), kWaitMs);
+    std::vector<std::string> sent;
+    for (int i = 0; i < 48; ++i) {
+      std::string p = numbered(i) + ":";
+      p.resize((256u << 10) + static_cast<std::size_t>(i) * 13, static_cast<char>('a' + i % 26));
+      sent.push_back(p);
+      a->sendToPeer(2, p);
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(b.inbox.size(), sent.size(), kWaitMs);
+    QVERIFY(b.payloadsFrom(1) == sent);
+    QCOMPARE(a.link(2).dropped.total(), std::uint64_t{0});
+    QCOMPARE(b.link(1).bytesReceived, a.link(2).bytesSent);
+  }
+
   void messagesSentBeforeTheHandshakeAreDeliveredAfterIt() {
     TestNode a(1, {{2, 0}});
     TestNode b(2, {{1, 0}});

@@ -169,6 +169,36 @@ class ReplicaCoreTest : public QObject {
     QCOMPARE(c.core(1).hwm(), i);
   }
 
+  void pipelinedBatchesCommitOnlyWhatAQuorumHasDurably() {
+    // The leader sends a second batch before the first is acknowledged; a follower that has
+    // received both but synced only the first lets the HWM reach the first batch's end only.
+    TestCluster c(3);
+    c.campaign(1);
+    c.crash(3);
+    c.node(2).autoDurable = false;
+    c.makeDurable(2);
+    c.deliverAll();
+    Index endA = 0;
+    for (int i = 0; i < 3; ++i) endA = c.propose(1, "a" + std::to_string(i));
+    Index endB = 0;
+    for (int i = 0; i < 3; ++i) endB = c.propose(1, "b" + std::to_string(i));
+    int appendsToTwo = 0;
+    for (const auto& m : c.queue())
+      if (m.type == MessageType::kAppend && m.to == 2 && !m.entries.empty()) ++appendsToTwo;
+    QCOMPARE(appendsToTwo, 6);  // one per proposal, none waiting for an acknowledgement
+    c.deliverAll();
+    QCOMPARE(c.core(2).lastIndex(), endB);
+    QVERIFY(c.core(1).hwm() < endA);
+    c.apply(2, c.core(2).onDurable(endA));
+    c.deliverAll();
+    QCOMPARE(c.core(1).hwm(), endA);
+    c.tickAll(3);  // heartbeats carry the follower's durable end too: still endA
+    QCOMPARE(c.core(1).hwm(), endA);
+    c.makeDurable(2);
+    c.deliverAll();
+    QCOMPARE(c.core(1).hwm(), endB);
+  }
+
   void followerAcknowledgesOnlyItsDurableEnd() {
     TestCluster c(3);
     c.campaign(1);
