@@ -13,6 +13,7 @@
 #include <QWheelEvent>
 
 #include "ui/source/frame_stats.h"
+#include "ui/view/steady_scroll_bar.h"
 
 namespace qlab::ui {
 
@@ -99,7 +100,7 @@ TimelineView::TimelineView(QWidget* parent) : QWidget(parent) {
   layout->addLayout(bar);
   auto* row = new QHBoxLayout;
   m_canvas = new Canvas(this);
-  m_scroll = new QScrollBar(Qt::Vertical, this);
+  m_scroll = new SteadyScrollBar(Qt::Vertical, this);
   m_scroll->setToolTip(tr("Scroll back over the recorded history."));
   row->addWidget(m_canvas, 1);
   row->addWidget(m_scroll);
@@ -198,10 +199,8 @@ void TimelineView::scrollToEnd(std::int64_t endMs) {
 void TimelineView::syncScrollBar() {
   m_syncing = true;
   const int maxV = static_cast<int>(std::max<std::int64_t>(0, m_nowMs - m_spanMs) / 10);
-  m_scroll->setRange(0, maxV);
-  m_scroll->setPageStep(static_cast<int>(m_spanMs / 10));
-  m_scroll->setSingleStep(static_cast<int>(std::max<std::int64_t>(1, m_spanMs / 100)));
-  m_scroll->setValue(static_cast<int>(std::max<std::int64_t>(0, m_endMs - m_spanMs) / 10));
+  m_scroll->setState(0, maxV, static_cast<int>(m_spanMs / 10), static_cast<int>(std::max<std::int64_t>(1, m_spanMs / 100)),
+                     static_cast<int>(std::max<std::int64_t>(0, m_endMs - m_spanMs) / 10));
   m_syncing = false;
 }
 

@@ -19,6 +19,8 @@ class QToolButton;
 
 namespace qlab::ui {
 
+class SteadyScrollBar;
+
 class TimelineView : public QWidget {
   Q_OBJECT
  public:
@@ -90,7 +92,7 @@ class TimelineView : public QWidget {
   int m_nodes = 0;
   bool m_paused = false;
   bool m_syncing = false;
-  QScrollBar* m_scroll;
+  SteadyScrollBar* m_scroll;  // moves on every frame
   QToolButton* m_pauseButton;
   std::array<QToolButton*, kTimelineKinds> m_kindButtons{};
   QToolButton* m_bandButton;
