@@ -19,6 +19,7 @@
 
 #include "app/args.h"
 #include "app/commands.h"
+#include "core/common/thread_priority.h"
 #include "core/scenario/lesson.h"
 #include "core/recording/run_reader.h"
 #include "ui/source/time_travel.h"
@@ -89,6 +90,10 @@ int cmdGui(int argc, char** argv, const Argv& argvRest) {
   if (std::string why; lesson && !lessonExists(*lesson, &why)) return inputError("gui", why);
 
   QApplication app(argc, argv);
+  // The window comes first: the cluster's threads (nodes, flushers, client load) run 10 nice
+  // levels below the GUI thread, which at full load on two cores otherwise waited for a core
+  // about as long as it worked (docs/BENCHMARKS.md "Explorer UI").
+  setClusterThreadNiceBelowThisThread(10);
   QApplication::setOrganizationName(QStringLiteral("QuorumLab"));
   QApplication::setApplicationName(QStringLiteral("quorumlab"));
   QApplication::setApplicationDisplayName(QStringLiteral("Quorum Lab"));

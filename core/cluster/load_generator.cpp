@@ -11,6 +11,7 @@
 
 #include "core/instruments/recorder.h"
 #include "core/common/random.h"
+#include "core/common/thread_priority.h"
 #include "core/kv/client_protocol.h"
 #include "core/net/client_channel.h"
 
@@ -316,6 +317,7 @@ LoadGenerator::LoadGenerator(std::string clusterName, std::map<NodeId, std::uint
     : QObject(parent), m_clusterName(std::move(clusterName)), m_ports(std::move(ports)), m_recorder(recorder),
       m_clockUs(std::move(clockUs)) {
   m_thread.setObjectName("clients");
+  QObject::connect(&m_thread, &QThread::started, [] { applyClusterThreadNice(); });  // runs in the new thread
   std::map<NodeId, QHostAddress> addresses;
   for (const auto& [id, host] : hosts) addresses[id] = QHostAddress(QString::fromStdString(host));
   m_worker = new LoadWorker(m_toOwner, m_clusterName, m_ports, std::move(addresses), m_recorder, m_clockUs);

@@ -8,6 +8,7 @@
 #include <QTimer>
 #include <spdlog/spdlog.h>
 
+#include "core/common/thread_priority.h"
 #include "core/kv/client_protocol.h"
 #include "core/node/mailbox.h"
 #include "core/net/transport.h"
@@ -313,6 +314,7 @@ Status LiveNode::startThread() {
   m_options.port = m_port.load();
   m_thread = new QThread();
   m_thread->setObjectName(QString("node-%1").arg(m_options.engine.id));
+  QObject::connect(m_thread, &QThread::started, [] { applyClusterThreadNice(); });  // runs in the new thread
   m_worker = new NodeWorker(this, life);
   m_mailbox = m_worker->mailbox();
   m_worker->moveToThread(m_thread);

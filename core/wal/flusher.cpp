@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "core/common/thread_priority.h"
+
 namespace qlab::wal {
 namespace {
 // After a failed round (ENOSPC), wait this long before trying again, so a full disk does
@@ -115,6 +117,7 @@ void Flusher::hold(bool on) {
 }
 
 void Flusher::run() {
+  applyClusterThreadNice();
   // A latched log keeps its buffer forever: not work, or the thread would spin.
   auto hasWork = [this] { return m_log.bufferedBytes() > 0 && m_log.health().isOk(); };
   std::unique_lock lk(m_mu);

@@ -16,6 +16,7 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QToolButton>
+#include <QVBoxLayout>
 #include <QtTest>
 
 #include "core/kv/command.h"
@@ -32,6 +33,8 @@
 #include "ui/view/log_lanes_view.h"
 #include "ui/view/partition_editor.h"
 #include "ui/view/record_view.h"
+#include "ui/view/steady_label.h"
+#include "ui/view/steady_scroll_bar.h"
 #include "ui/view/timeline_painter.h"
 #include "ui/view/timeline_view.h"
 #include "ui/window/dump_dialog.h"
@@ -146,6 +149,92 @@ struct PanelRig {
 class TestUiViews : public QObject {
   Q_OBJECT
  private slots:
+  void steadyScrollBarRepaintsOnlyWhenItsLookChanges() {
+    QWidget top;
+    top.resize(320, 80);
+    auto* bar = new SteadyScrollBar(Qt::Horizontal, &top);
+    auto* plain = new QScrollBar(Qt::Horizontal, &top);
+    for (QScrollBar* b : {static_cast<QScrollBar*>(bar), plain}) {
+      b->setRange(1, 100000);
+      b->setPageStep(15);
+      b->setValue(100000);
+    }
+    bar->setGeometry(10, 10, 300, bar->sizeHint().height());  // away from the pointer at 0,0
+    plain->setGeometry(10, 40, 300, bar->sizeHint().height());
+    top.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&top));
+    QCoreApplication::processEvents();
+    // Following a growing log: the handle stays at the end, a pixel is 300 indices wide.
+    for (int hi = 100001; hi <= 100030; ++hi) {
+      bar->setRange(1, hi);
+      bar->setValue(hi);
+    }
+    QVERIFY(bar->skippedRepaints() > 0);
+    // Range, steps and value set together are judged once, with the value already at the end.
+    const int before = bar->skippedRepaints();
+    for (int hi = 100031; hi <= 100060; ++hi) bar->setState(1, hi, 15, 0, hi);
+    QCOMPARE(bar->skippedRepaints(), before + 30);
+    QCOMPARE(bar->value(), 100060);
+    bar->setState(1, 100030, 15, 0, 100030);
+    QCOMPARE(bar->maximum(), 100030);
+    // A change that moves the handle repaints, and it looks as a plain scroll bar does.
+    const int skipped = bar->skippedRepaints();
+    bar->setValue(50000);
+    QCOMPARE(bar->skippedRepaints(), skipped);
+    plain->setRange(1, 100030);
+    plain->setValue(50000);
+    QCoreApplication::processEvents();
+    QCOMPARE(bar->grab().toImage(), plain->grab().toImage());
+  }
+
+  void steadyLabelRelaysOutOnlyWhenItsSizeChanges() {
+    // A label whose text changes every frame: in a plain layout each setText re-lays out the
+    // whole window; in a SteadyLabelBox only a change of size does.
+    QWidget top;
+    auto* layout = new QVBoxLayout(&top);
+    auto* label = new QLabel(QStringLiteral("HWM 1111"));
+    auto* box = new SteadyLabelBox(label);
+    layout->addWidget(box);
+    layout->addWidget(new QLabel(QStringLiteral("a neighbour")));
+    top.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&top));
+    QCoreApplication::processEvents();
+    struct Counter : QObject {
+      int requests = 0;
+      bool eventFilter(QObject*, QEvent* e) override {
+        if (e->type() == QEvent::LayoutRequest) ++requests;
+        return false;
+      }
+    } counter;
+    top.installEventFilter(&counter);
+    QCOMPARE(box->sizeHint(), label->sizeHint());
+    const QSize before = label->sizeHint();
+    label->setText(QStringLiteral("HWM 1112"));
+    QCoreApplication::processEvents();
+    QCoreApplication::processEvents();
+    QCOMPARE(label->text(), QStringLiteral("HWM 1112"));
+    QCOMPARE(label->sizeHint(), before);  // digits are all as wide (DejaVu Sans)
+    QCOMPARE(counter.requests, 0);        // same size: nothing re-laid out
+    QCOMPARE(label->geometry(), box->rect());
+    // Longer text: the box grows, its window's layout hears of it, and the label fills it.
+    label->setText(QStringLiteral("HWM 1112 · a much longer line than before"));
+    QCoreApplication::processEvents();
+    QCoreApplication::processEvents();
+    QCOMPARE(box->sizeHint(), label->sizeHint());
+    QVERIFY(counter.requests > 0);
+    QVERIFY(box->width() >= label->sizeHint().width());
+    QCOMPARE(label->geometry(), box->rect());
+    // The same with a plain label in a layout: every text change asks the window to re-lay out.
+    auto* plain = new QLabel(QStringLiteral("HWM 1111"));
+    layout->addWidget(plain);
+    QCoreApplication::processEvents();
+    QCoreApplication::processEvents();
+    counter.requests = 0;
+    plain->setText(QStringLiteral("HWM 1112"));
+    QCoreApplication::processEvents();
+    QVERIFY(counter.requests > 0);
+  }
+
   void pollerHandsOutStreamsOnce() {
     FakeSource src(3);
     src.addEvent(msg(1, 2, replication::MessageType::kAppend, 5, true, 1));
@@ -524,6 +613,37 @@ class TestUiViews : public QObject {
     TimelineView view;
     QVERIFY(view.heartbeatBands());
     QVERIFY(view.bandButton()->isChecked());
+  }
+
+  void timelineWindowSlidesWithThePresent() {
+    // Frame by frame, the live window (slid forward, not rebuilt) holds exactly the events of
+    // the last span, in order, as a window built at once would.
+    std::vector<cluster::RecordedEvent> all;
+    for (std::int64_t ms = 0; ms < 6000; ms += 7)
+      sendRecv(all, static_cast<NodeId>(1 + ms % 3), static_cast<NodeId>(1 + (ms + 1) % 3),
+               replication::MessageType::kAppend, ms, 2 + ms % 5, Index(ms + 1));
+    std::stable_sort(all.begin(), all.end(), [](const auto& x, const auto& y) { return x.event.tMs < y.event.tMs; });
+    for (std::size_t i = 0; i < all.size(); ++i) all[i].seq = i + 1;
+    TimelineView view;
+    std::size_t next = 0;
+    int checked = 0;
+    for (std::int64_t now = 33; now < 6200; now += 33) {
+      std::vector<cluster::RecordedEvent> frame;
+      while (next < all.size() && all[next].event.tMs <= now) frame.push_back(all[next++]);
+      ClusterFrame f;
+      f.number = static_cast<std::uint64_t>(now / 33);
+      f.size = 3;
+      f.nowMs = now;
+      f.events = frame;
+      view.updateFrame(f);
+      std::vector<std::uint64_t> want, got;
+      for (const auto& e : all)
+        if (e.event.tMs >= now - view.spanMs() && e.event.tMs <= now) want.push_back(e.seq);
+      for (const auto& e : view.windowEvents()) got.push_back(e.seq);
+      QCOMPARE(got, want);
+      ++checked;
+    }
+    QVERIFY(checked > 150);
   }
 
   void timelineKindChipsRemoveTheirArrows() {

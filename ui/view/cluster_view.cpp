@@ -244,29 +244,34 @@ void ClusterView::paintNodes(QPainter& p, double nowMs) const {
       p.setBrush(Qt::NoBrush);
       p.drawEllipse(c, r + 5, r + 5);
     }
-    p.setPen(QPen(fill.darker(t.dark ? 60 : 130), t.pen(2)));
-    p.setBrush(fill);
-    p.drawEllipse(c, r, r);
-    p.setPen(Theme::textOn(fill));
-    p.setFont(big);
-    p.drawText(QRectF(c.x() - r, c.y() - r, 2 * r, 2 * r), Qt::AlignCenter, QString::number(v.id));
+    Sprite sprite;
+    sprite.center = c;
+    sprite.radius = r;
+    sprite.fill = fill.rgba();
+    sprite.edge = fill.darker(t.dark ? 60 : 130).rgba();
+    sprite.edgeWidth = t.pen(2);
+    sprite.text = Theme::textOn(fill).rgba();
+    sprite.bigFont = big.key();
+    sprite.smallFont = small.key();
+    sprite.id = QString::number(v.id);
     // Badge: role letter, or the status symbol when not running.
-    QString badge;
     switch (v.status) {
-      case node::NodeStatus::kPaused: badge = QStringLiteral("❚❚"); break;
-      case node::NodeStatus::kDead: badge = QStringLiteral("✕"); break;
-      case node::NodeStatus::kFailed: badge = QStringLiteral("!"); break;
+      case node::NodeStatus::kPaused: sprite.badge = QStringLiteral("❚❚"); break;
+      case node::NodeStatus::kDead: sprite.badge = QStringLiteral("✕"); break;
+      case node::NodeStatus::kFailed: sprite.badge = QStringLiteral("!"); break;
       case node::NodeStatus::kRunning:
-        badge = v.role == replication::Role::kLeader ? QStringLiteral("L")
-                : v.role == replication::Role::kCandidate ? QStringLiteral("C") : QStringLiteral("F");
+        sprite.badge = v.role == replication::Role::kLeader ? QStringLiteral("L")
+                       : v.role == replication::Role::kCandidate ? QStringLiteral("C") : QStringLiteral("F");
     }
-    const QRectF br(c.x() + r * 0.55, c.y() - r * 0.95, 22, 18);
-    p.setPen(QPen(t.surface, t.pen(1)));
-    p.setBrush(v.status == node::NodeStatus::kRunning ? fill.darker(140) : t.failed);
-    p.drawRoundedRect(br, 5, 5);
-    p.setPen(Qt::white);
-    p.setFont(small);
-    p.drawText(br, Qt::AlignCenter, badge);
+    sprite.badgeEdge = t.surface.rgba();
+    sprite.badgeEdgeWidth = t.pen(1);
+    sprite.badgeFill = (v.status == node::NodeStatus::kRunning ? fill.darker(140) : t.failed).rgba();
+    if (p.device() == this) {
+      sprite.dpr = devicePixelRatioF();
+      paintDiscCached(p, v.id, sprite, big, small);
+    } else {
+      paintDisc(p, sprite, big, small);
+    }
     // Caption on the outer side of the node, away from the links inside the ring.
     const bool above = m_frame.size > 1 && c.y() < height() / 2.0 - r;
     const double cy = above ? c.y() - r - 34 : c.y() + r + 2;
@@ -291,6 +296,49 @@ void ClusterView::paintNodes(QPainter& p, double nowMs) const {
     const double ty = above ? c.y() + r + 8 + age * 10 : c.y() - r - 26 - age * 10;
     p.drawText(QRectF(c.x() - 90, ty, 180, 16), Qt::AlignCenter, fl.text);
   }
+}
+
+void ClusterView::paintDisc(QPainter& p, const Sprite& s, const QFont& big, const QFont& small) {
+  const QPointF c = s.center;
+  const double r = s.radius;
+  p.setPen(QPen(QColor::fromRgba(s.edge), s.edgeWidth));
+  p.setBrush(QColor::fromRgba(s.fill));
+  p.drawEllipse(c, r, r);
+  p.setPen(QColor::fromRgba(s.text));
+  p.setFont(big);
+  p.drawText(QRectF(c.x() - r, c.y() - r, 2 * r, 2 * r), Qt::AlignCenter, s.id);
+  const QRectF br(c.x() + r * 0.55, c.y() - r * 0.95, 22, 18);
+  p.setPen(QPen(QColor::fromRgba(s.badgeEdge), s.badgeEdgeWidth));
+  p.setBrush(QColor::fromRgba(s.badgeFill));
+  p.drawRoundedRect(br, 5, 5);
+  p.setPen(Qt::white);
+  p.setFont(small);
+  p.drawText(br, Qt::AlignCenter, s.badge);
+}
+
+void ClusterView::paintDiscCached(QPainter& p, NodeId id, const Sprite& s, const QFont& big, const QFont& small) const {
+  if (m_sprites.size() < id) m_sprites.resize(id);
+  CachedSprite& cached = m_sprites[id - 1];
+  if (cached.pixmap.isNull() || !(cached.key == s)) {
+    // Everything paintDisc touches, with a pixel to spare for the antialiasing.
+    const double reach = s.radius + s.edgeWidth + 1;
+    const QRectF br(s.center.x() + s.radius * 0.55, s.center.y() - s.radius * 0.95, 22, 18);
+    const QRectF bounds =
+        QRectF(s.center - QPointF(reach, reach), QSizeF(2 * reach, 2 * reach)).united(br.adjusted(-2, -2, 2, 2));
+    const QPoint origin(static_cast<int>(std::floor(bounds.left())), static_cast<int>(std::floor(bounds.top())));
+    const QSize size(static_cast<int>(std::ceil(bounds.right())) - origin.x() + 1,
+                     static_cast<int>(std::ceil(bounds.bottom())) - origin.y() + 1);
+    QPixmap pm(size * s.dpr);
+    pm.setDevicePixelRatio(s.dpr);
+    pm.fill(Qt::transparent);
+    QPainter sp(&pm);
+    sp.setRenderHints(p.renderHints());
+    sp.translate(-origin);  // the same coordinates as on the widget, fractions and all
+    paintDisc(sp, s, big, small);
+    sp.end();
+    cached = {s, std::move(pm), origin};
+  }
+  p.drawPixmap(cached.origin, cached.pixmap);
 }
 
 void ClusterView::paintLegend(QPainter& p) const {

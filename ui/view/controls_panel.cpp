@@ -351,7 +351,9 @@ void ControlsPanel::showNodePolicy(const ClusterFrame& f) {
   if (!m_policyEdited) {
     QSignalBlocker a(m_policy), b(m_delay);
     m_policy->setCurrentIndex(m_policy->findData(static_cast<int>(actual.mode)));
-    if (actual.mode == wal::FlushMode::kDelayed) m_delay->setValue(static_cast<int>(actual.delayMs));
+    // Only a change: a spin box repaints on every setValue, even to the value it has.
+    if (actual.mode == wal::FlushMode::kDelayed && m_delay->value() != static_cast<int>(actual.delayMs))
+      m_delay->setValue(static_cast<int>(actual.delayMs));
     m_delay->setEnabled(actual.mode == wal::FlushMode::kDelayed);
   }
   const QString now = m_policyEdited ? tr("Node %1 flushes %2 now; Set applies your choice.").arg(id).arg(actualText)

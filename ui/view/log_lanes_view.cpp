@@ -6,12 +6,14 @@
 #include <QMouseEvent>
 #include <QPainter>
 #include <QScrollBar>
+#include <QSignalBlocker>
 #include <QToolButton>
 #include <QToolTip>
 #include <QWheelEvent>
 
 #include "ui/model/node_log_model.h"
 #include "ui/source/frame_stats.h"
+#include "ui/view/steady_scroll_bar.h"
 
 namespace qlab::ui {
 
@@ -20,6 +22,10 @@ LogLanesView::LogLanesView(QWidget* parent) : QAbstractScrollArea(parent) {
   setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOn);
   viewport()->setMouseTracking(true);
   viewport()->setAttribute(Qt::WA_OpaquePaintEvent);
+  m_hbar = new SteadyScrollBar(Qt::Horizontal, this);
+  m_vbar = new SteadyScrollBar(Qt::Vertical, this);
+  setHorizontalScrollBar(m_hbar);
+  setVerticalScrollBar(m_vbar);
   horizontalScrollBar()->setSingleStep(1);
   m_followButton = new QToolButton(this);
   m_followButton->setText(tr("Follow tail"));
@@ -109,15 +115,16 @@ void LogLanesView::syncScrollBar() {
   const Index lo = rangeFirst(), hi = std::max(rangeFirst(), rangeLast());
   if (m_follow) m_geo.first = hi;
   m_geo.first = std::clamp(m_geo.first, lo, hi);
-  QScrollBar* sb = horizontalScrollBar();
   // Indices beyond int range would need scaling; 2^31 entries is far past what a lesson makes.
-  sb->setRange(static_cast<int>(std::min<Index>(lo, INT32_MAX)), static_cast<int>(std::min<Index>(hi, INT32_MAX)));
-  sb->setPageStep(m_geo.visibleCells());
-  sb->setValue(static_cast<int>(std::min<Index>(m_geo.first, INT32_MAX)));
+  // Quietly: the range grows on every frame, and QAbstractScrollArea answers each rangeChanged
+  // by laying out and repainting both scroll bars and their corner (this bar is always shown,
+  // and scrollContentsBy would only repaint the viewport, which updateFrame does anyway).
+  const QSignalBlocker quiet(m_hbar);
+  m_hbar->setState(static_cast<int>(std::min<Index>(lo, INT32_MAX)), static_cast<int>(std::min<Index>(hi, INT32_MAX)),
+                   m_geo.visibleCells(), 0, static_cast<int>(std::min<Index>(m_geo.first, INT32_MAX)));
   m_syncing = false;
   const int overflow = m_geo.contentHeight() - viewport()->height();
-  verticalScrollBar()->setRange(0, std::max(0, overflow));
-  verticalScrollBar()->setPageStep(viewport()->height());
+  m_vbar->setState(0, std::max(0, overflow), viewport()->height(), 0, m_vbar->value());
 }
 
 void LogLanesView::scrollContentsBy(int, int) {

@@ -15,6 +15,8 @@ class QToolButton;
 
 namespace qlab::ui {
 
+class SteadyScrollBar;
+
 class LogLanesView : public QAbstractScrollArea {
   Q_OBJECT
  public:
@@ -73,6 +75,8 @@ class LogLanesView : public QAbstractScrollArea {
   bool m_syncing = false;
   NodeId m_selected = kNoNode;
   QToolButton* m_followButton = nullptr;
+  SteadyScrollBar* m_hbar = nullptr;  // both follow the log on every frame
+  SteadyScrollBar* m_vbar = nullptr;
   LanesHighlight m_highlight;
   QTimer m_pulse;  // repaints while a highlight is shown
 };

@@ -15,6 +15,7 @@
 #include "ui/model/peer_progress_model.h"
 #include "ui/model/segment_model.h"
 #include "ui/view/record_view.h"
+#include "ui/view/steady_label.h"
 #include "ui/view/theme.h"
 
 namespace qlab::ui {
@@ -64,7 +65,7 @@ NodeInspector::NodeInspector(QWidget* parent) : QWidget(parent) {
   pl->setContentsMargins(0, 0, 0, 0);
   m_peersNote = new QLabel(peersPage);
   m_peersNote->setWordWrap(true);
-  pl->addWidget(m_peersNote);
+  pl->addWidget(new SteadyLabelBox(m_peersNote, peersPage));
   pl->addWidget(makeTable(m_peers), 1);
   m_tabs->addTab(peersPage, tr("Peers"));
   m_tabs->setTabToolTip(0, tr("On the leader: how far each follower is known to hold the log (match), "
@@ -76,7 +77,7 @@ NodeInspector::NodeInspector(QWidget* parent) : QWidget(parent) {
   auto* kl = new QVBoxLayout(kvPage);
   kl->setContentsMargins(0, 0, 0, 0);
   m_kvNote = new QLabel(kvPage);
-  kl->addWidget(m_kvNote);
+  kl->addWidget(new SteadyLabelBox(m_kvNote, kvPage));
   kl->addWidget(makeTable(m_kv), 1);
   m_tabs->addTab(kvPage, tr("State"));
   m_tabs->setTabToolTip(2, tr("The key-value state this node has applied (up to its HWM)."));
@@ -134,7 +135,10 @@ void NodeInspector::addField(const QString& name, const QString& tip) {
   const bool wide = name == tr("Counters");
   const int r = wide ? (row + 1) / 2 : row / 2, c = wide ? 0 : (row % 2) * 2;
   m_grid->addWidget(label, r, c, Qt::AlignRight | Qt::AlignTop);
-  m_grid->addWidget(value, r, c + 1, 1, wide ? 3 : 1);
+  // The value changes on every frame: it must not re-lay out or repaint the window around it.
+  auto* box = new SteadyLabelBox(value, this);
+  box->setAutoFillBackground(true);  // on the panel's plain background
+  m_grid->addWidget(box, r, c + 1, 1, wide ? 3 : 1);
   m_fields.emplace_back(name, value);
 }
 

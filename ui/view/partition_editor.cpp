@@ -169,8 +169,9 @@ void PartitionEditor::showLink(const ClusterFrame& f) {
   if (m_linkEdited || f.size == 0) return;
   const LinkInfo l = f.link(static_cast<NodeId>(m_from->currentData().toInt()), static_cast<NodeId>(m_to->currentData().toInt()));
   QSignalBlocker a(m_delay), b(m_drop), c(m_cut);
-  m_delay->setValue(l.delayMs);
-  m_drop->setValue(l.drop * 100.0);
+  // A spin box repaints on every setValue, even to the value it has: only what changed.
+  if (m_delay->value() != l.delayMs) m_delay->setValue(l.delayMs);
+  if (m_drop->cleanText() != m_drop->textFromValue(l.drop * 100.0)) m_drop->setValue(l.drop * 100.0);
   m_cut->setChecked(l.cut);
 }
 

@@ -19,6 +19,8 @@ class QToolButton;
 
 namespace qlab::ui {
 
+class SteadyScrollBar;
+
 class TimelineView : public QWidget {
   Q_OBJECT
  public:
@@ -69,6 +71,8 @@ class TimelineView : public QWidget {
 
  private:
   void rebuildWindow();
+  bool slideWindow(std::deque<cluster::RecordedEvent>::const_iterator lo,
+                   std::deque<cluster::RecordedEvent>::const_iterator hi);
   void syncScrollBar();
   TimelineScene scene(const QRectF& rect) const;
   void syncChips();
@@ -76,6 +80,7 @@ class TimelineView : public QWidget {
   const ClusterSource* m_source = nullptr;
   std::deque<cluster::RecordedEvent> m_kept;   // the recent past, from the frames
   std::vector<cluster::RecordedEvent> m_window;
+  bool m_windowFromKept = false;  // m_window is a range of m_kept (not fetched from the recorder)
   std::deque<cluster::RecordedEvent> m_markers;  // faults and milestones, kept longer
   std::vector<cluster::RecordedEvent> m_windowMarkers;
   TimelineLayout m_layout;  // the canvas's, reused between paints
@@ -90,7 +95,7 @@ class TimelineView : public QWidget {
   int m_nodes = 0;
   bool m_paused = false;
   bool m_syncing = false;
-  QScrollBar* m_scroll;
+  SteadyScrollBar* m_scroll;  // moves on every frame
   QToolButton* m_pauseButton;
   std::array<QToolButton*, kTimelineKinds> m_kindButtons{};
   QToolButton* m_bandButton;

@@ -1,6 +1,8 @@
 #include "ui/window/frame_benchmark.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <string>
 
@@ -11,6 +13,7 @@
 #include <QJsonObject>
 
 #include "ui/source/cluster_poller.h"
+#include "ui/source/time_travel.h"
 #include "ui/window/main_window.h"
 
 namespace qlab::ui {
@@ -31,7 +34,23 @@ double FrameBenchmark::residentMb() {
   return 0;
 }
 
+double FrameBenchmark::threadCpuMs() {
+  timespec t{};
+  if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) != 0) return 0;
+  return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
+}
+
+double FrameBenchmark::threadWaitMs() {
+  // schedstat: time on the CPU, time waiting on a run queue (ns), time slices.
+  std::ifstream in("/proc/thread-self/schedstat");
+  double run = 0, wait = 0;
+  if (!(in >> run >> wait)) return 0;
+  return wait / 1e6;
+}
+
 void FrameBenchmark::start() {
+  m_cpuStartMs = threadCpuMs();
+  m_waitStartMs = threadWaitMs();
   FrameStats::setActive(&m_stats);
   m_window->poller()->setFrameStats(&m_stats);
   m_clock.start();
@@ -67,6 +86,7 @@ QByteArray FrameBenchmark::report() const {
   const Percentiles late = FrameStats::percentiles(m_lateness);
   const ClusterFrame& f = m_window->poller()->lastFrame();
   const double secs = static_cast<double>(m_clock.elapsed()) / 1000.0;
+  const double frames = std::max<double>(1.0, static_cast<double>(frame.count));
   QJsonArray rss;
   for (const auto& [t, mb] : m_rss) rss.append(QJsonArray{t, mb});
   QJsonObject o{
@@ -87,6 +107,9 @@ QByteArray FrameBenchmark::report() const {
       {QStringLiteral("hwm_end"), static_cast<qint64>(f.hwm)},
       {QStringLiteral("commits_per_s"), secs > 0 ? static_cast<double>(f.hwm - m_hwmStart) / secs : 0.0},
       {QStringLiteral("rss_mb"), rss},
+      {QStringLiteral("recording"), m_window->timeTravel()->recordingEnabled() && m_window->timeTravel()->hasRun()},
+      {QStringLiteral("gui_cpu_ms_per_frame"), (threadCpuMs() - m_cpuStartMs) / frames},
+      {QStringLiteral("gui_wait_ms_per_frame"), (threadWaitMs() - m_waitStartMs) / frames},
   };
   return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }

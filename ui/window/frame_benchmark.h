@@ -2,8 +2,9 @@
 // FrameBenchmark (hidden `quorumlab gui --bench-ui SECONDS [--bench-out FILE]`): measures the
 // explorer under load as a user would run it: per-frame cost (one poll with every model and
 // view update, plus every paint until the next poll), how late a 10 ms timer fires (a stalled
-// event loop shows here), and the process's resident memory over time. Writes one JSON object
-// and quits the application.
+// event loop shows here), the GUI thread's CPU time and time spent waiting for a core per
+// frame, and the process's resident memory over time; and whether the run was being recorded
+// (the time-travel recorder, on unless --no-record). Writes one JSON object and quits.
 #include <chrono>
 #include <vector>
 
@@ -27,6 +28,10 @@ class FrameBenchmark : public QObject {
   // The JSON written at the end (also for tests).
   QByteArray report() const;
   static double residentMb();
+  // This (the GUI) thread's CPU time, and its time waiting for a core (Linux schedstat; 0 where
+  // there is none), in ms since it started.
+  static double threadCpuMs();
+  static double threadWaitMs();
 
  private:
   void sample();
@@ -42,6 +47,8 @@ class FrameBenchmark : public QObject {
   std::vector<double> m_lateness;
   std::vector<std::pair<double, double>> m_rss;  // (s, MB)
   std::chrono::steady_clock::time_point m_probeDue;
+  double m_cpuStartMs = 0;
+  double m_waitStartMs = 0;
   Index m_hwmStart = 0;
   std::int64_t m_nowStart = 0;
 };

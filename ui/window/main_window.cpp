@@ -33,6 +33,7 @@
 #include "ui/view/findings_banner.h"
 #include "ui/view/log_lanes_view.h"
 #include "ui/view/node_inspector.h"
+#include "ui/view/steady_label.h"
 #include "ui/view/timeline_view.h"
 #include "ui/window/file_actions.h"
 
@@ -79,7 +80,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   m_scenarioProgress->hide();
   statusBar()->addPermanentWidget(m_scenarioLabel);
   statusBar()->addPermanentWidget(m_scenarioProgress);
-  statusBar()->addPermanentWidget(m_summary);
+  auto* summaryBox = new SteadyLabelBox(m_summary, this);  // changes on every frame
+  summaryBox->setAutoFillBackground(true);
+  statusBar()->addPermanentWidget(summaryBox);
 
   connect(m_poller, &ClusterPoller::frameReady, this, &MainWindow::onFrame);
   connect(m_actions, &ClusterActions::targetChanged, this, &MainWindow::selectNode);
