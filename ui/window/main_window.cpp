@@ -196,7 +196,8 @@ void MainWindow::setCluster(ClusterSource* source, ClusterControl* control, clus
   m_poller->setSource(source);
   m_controls->setEnabled(true);
   // Every live cluster is recorded so the time bar can go back over it.
-  if (live) m_time->attachLive(live, source);
+  // A failure is shown by the time bar itself ("Not recording: ..."); the cluster runs on.
+  if (live) (void)m_time->attachLive(live, source);
   else if (source || m_time->liveAttached()) m_time->detach();
   if (source) {
     if (!m_actions->target() || static_cast<int>(m_actions->target()) > source->size()) m_actions->setTarget(1);
