@@ -24,6 +24,7 @@ usage:
   quorumlab bench recovery [--bytes N] [--dir D] [--json]
   quorumlab bench cluster [--nodes N] [--policy P] [--clients C] [--seconds S] [--json]
   quorumlab bench memory [--entries N] [--record-bytes B] [--dir D] [--json]
+  quorumlab bench group-limit [--writers K] [--record-bytes B] [--seconds S] [--dir D] [--json]
   quorumlab check HISTORY [--json]
   quorumlab node --id N --data DIR --listen HOST:PORT --peers 1=HOST:PORT,... [--control HOST:PORT]
   quorumlab node --config CLUSTER.json --id N

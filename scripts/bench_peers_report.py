@@ -133,6 +133,14 @@ for title, writers, rows, judged in BENCHES:
                    f"{n(min(lim['fdatasync_per_s'] for lim in limits))}..{n(max(lim['fdatasync_per_s'] for lim in limits))} | "
                    f"{us(statistics.median([lim['fdatasync_p50_us'] for lim in limits]))} | "
                    f"{us(statistics.median([lim['fdatasync_p99_us'] for lim in limits]))} | {n(f)} | 1.0 | |")
+    if writers == 64 and med("group_limit_64", "records_per_s") is not None:
+        g = "group_limit_64"
+        out.append(f"| group-commit limit: 64 threads, one write + fdatasync per 64 records "
+                   f"(`bench group-limit`) | {n(med(g, 'records_per_s'))} | {span(g, 'records_per_s')} | "
+                   f"{us(med(g, 'p50_us'))} | {us(med(g, 'p99_us'))} | {n(med(g, 'syncs_per_s'))} | 64.0 | |")
+        out.append(f"| disk limit: the same batches from one thread, nothing to wake | "
+                   f"{n(med(g, 'disk_limit_records_per_s'))} | {span(g, 'disk_limit_records_per_s')} | | | "
+                   f"{n(med(g, 'disk_syncs_per_s'))} | 64.0 | |")
     out.append("")
     for peer, peer_label in PEERS:
         kind = f"{peer}_{writers}"
@@ -150,6 +158,22 @@ if always_vs_fio:
     m = statistics.median(always_vs_fio)
     verdicts.append(("1 writer: ours `always` within 20% of fio's fdatasync rate (>= 80%)", m >= 0.8,
                      f"{pct(m)} (rounds: {', '.join(pct(v) for v in always_vs_fio)})"))
+# Issue 18's targets, on the same per-round ratios.
+verdicts18 = []
+r = paired("ours_group_64", "leveldb_64")
+if r:
+    m = statistics.median(r)
+    verdicts18.append(("64 writers: ours `group` >= 3x LevelDB", m >= 3.0,
+                       f"{x(m)} (rounds: {', '.join(x(v) for v in r)})"))
+r = paired("ours_group_64", "group_limit_64")
+if r:
+    m = statistics.median(r)
+    disk = statistics.median(paired("ours_group_64", "group_limit_64", "records_per_s", "disk_limit_records_per_s"))
+    verdicts18.append(("64 writers: ours `group` >= 50% of the group-commit limit (`bench group-limit`)", m >= 0.5,
+                       f"{pct(m)} (rounds: {', '.join(pct(v) for v in r)}); {pct(disk)} of the one-thread disk limit"))
+if always_vs_fio:
+    m = statistics.median(always_vs_fio)
+    verdicts18.append(("1 writer: ours `always` >= 0.9x fio's fdatasync rate", m >= 0.9, f"{x(m)}"))
 rec = med("recovery_128", "mb_per_s")
 if rec is not None:
     cached = paired("recovery_128", "limits", "mb_per_s", "cached_read_mb_per_s")
@@ -167,6 +191,14 @@ out.append("|---|---|---|")
 for text, met, detail in verdicts:
     out.append(f"| {text} | {'**yes**' if met else '**no**'} | {detail} |")
 out.append("")
+if verdicts18:
+    out.append("Targets (issue 18: toward the physical limit), the same per-round ratios:")
+    out.append("")
+    out.append("| target | met? | measured |")
+    out.append("|---|---|---|")
+    for text, met, detail in verdicts18:
+        out.append(f"| {text} | {'**yes**' if met else '**no**'} | {detail} |")
+    out.append("")
 
 # Charts: one per writer count (per round and median, so the noise shows), and the ratios.
 pngs = []
