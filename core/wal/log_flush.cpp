@@ -125,7 +125,10 @@ Result<Index> runRound(LogCore& d, std::unique_lock<std::mutex>& lk, Round round
       if (keepsDurable) d.durableEnd = it.last;
     }
     s.inflight.clear();
-    if (&s != d.segs.back().get() && s.pending.empty() && !s.unsynced()) s.file.reset();
+    if (&s != d.segs.back().get() && s.pending.empty() && !s.unsynced()) {
+      s.file.reset();
+      d.releaseBuffers(s);
+    }
   }
   d.inflightBytes = 0;
   if (round == Round::kFlush) ++d.flushRounds;

@@ -90,9 +90,18 @@ struct LogCore {
     WakeFlag flag;
   };
   std::vector<DurableWaiter*> durableWaiters;
+  // Emptied buffers of sealed segments, kept for the next segments. Without them every new
+  // segment grew its two buffers from nothing (page faults on every roll) and every sealed
+  // segment kept its buffers' capacity for as long as it stayed in the log.
+  std::vector<std::string> spareBuffers;
+  static constexpr std::size_t kMaxSpareBuffers = 2;
 
   // --- everything below expects `mu` held ---
-  std::unique_ptr<Segment> makeSegment(Index first) const;
+  // A new, empty segment; its buffers come from spareBuffers when there are some.
+  std::unique_ptr<Segment> makeSegment(Index first);
+  // Called when a sealed segment `s` has nothing left to write: its buffers' capacity goes
+  // to spareBuffers (or is freed when there are enough).
+  void releaseBuffers(Segment& s);
   // Records a record's place in the sparse index and the generation run table.
   void noteRecord(Segment& s, Index index, Generation generation, std::uint64_t offset);
   void waitIdle(std::unique_lock<std::mutex>& lk) const {

@@ -13,13 +13,30 @@ using format::kSegmentHeaderBytes;
 // ---------------------------------------------------------------------------------------
 // Impl helpers (mu held)
 
-std::unique_ptr<Segment> LogCore::makeSegment(Index first) const {
+std::unique_ptr<Segment> LogCore::makeSegment(Index first) {
   auto s = std::make_unique<Segment>();
   s->firstIndex = first;
   s->lastIndex = first - 1;
   s->name = segmentFileName(first);
   s->path = joinPath(dir, s->name);
+  for (std::string* buf : {&s->pending, &s->inflight}) {
+    if (spareBuffers.empty()) break;
+    buf->swap(spareBuffers.back());
+    spareBuffers.pop_back();
+  }
   return s;
+}
+
+void LogCore::releaseBuffers(Segment& s) {
+  for (std::string* buf : {&s.pending, &s.inflight}) {
+    QLAB_ASSERT(buf->empty());
+    if (buf->capacity() == 0) continue;
+    if (spareBuffers.size() < kMaxSpareBuffers) {
+      spareBuffers.emplace_back().swap(*buf);
+    } else {
+      std::string().swap(*buf);
+    }
+  }
 }
 
 void LogCore::noteRecord(Segment& s, Index index, Generation generation,
@@ -302,6 +319,13 @@ Generation SegmentedLog::lastGeneration() const {
 std::uint64_t SegmentedLog::bufferedBytes() const {
   std::lock_guard lk(m_impl->mu);
   return m_impl->pendingBytes + m_impl->inflightBytes;
+}
+std::uint64_t SegmentedLog::bufferCapacityBytes() const {
+  std::lock_guard lk(m_impl->mu);
+  std::uint64_t n = 0;
+  for (const auto& sp : m_impl->segs) n += sp->pending.capacity() + sp->inflight.capacity();
+  for (const std::string& b : m_impl->spareBuffers) n += b.capacity();
+  return n;
 }
 const std::string& SegmentedLog::dir() const { return m_impl->dir; }
 Status SegmentedLog::health() const {

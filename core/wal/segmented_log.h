@@ -129,6 +129,9 @@ class SegmentedLog {
   Index writtenEnd() const;  // last index handed to the OS (flushed or written out); >= durableEnd
   Generation lastGeneration() const;
   std::uint64_t bufferedBytes() const;
+  // Memory the buffers hold (their capacity, used or not): bounded by a few batches, however
+  // many segments the log has.
+  std::uint64_t bufferCapacityBytes() const;
   std::vector<SegmentInfo> segments() const;
   const std::string& dir() const;
   Status health() const;  // ok, or the latched failure

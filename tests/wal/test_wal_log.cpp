@@ -115,6 +115,26 @@ class WalLogTest : public QObject {
     QCOMPARE(next, Index{101});
   }
 
+  // A sealed segment gives its buffers back once it has nothing left to write: the memory
+  // the buffers hold stays a few segments' worth however many segments the log grows.
+  // (Each sealed segment used to keep both its buffers' capacity.)
+  void buffersStayBoundedHoweverManySegmentsRoll() {
+    MemFileSystem fs;
+    auto log = mustOpen(fs, kDir, smallSegments(4096));
+    Index next = 1;
+    for (int round = 0; round < 60; ++round) {
+      QLAB_VERIFY_OK(appendRange(*log, next, next + 39, 1, 100));  // ~1.5 segments
+      next += 40;
+      QLAB_VERIFY_OK(log->flush());
+    }
+    QVERIFY(log->segments().size() > 80);
+    // The active segment's two buffers and two spares, each at most a round's bytes (~5.6 KB,
+    // rounded up by the allocator's doubling): far below 80 segments x two buffers.
+    QVERIFY2(log->bufferCapacityBytes() <= 4 * 16384,
+             qPrintable(QString::number(log->bufferCapacityBytes())));
+    for (Index i = 1; i < next; i += 97) QVERIFY(*log->read(i) == entryFor(i, 1, 100));
+  }
+
   void aRecordLargerThanASegmentGetsASegmentOfItsOwn() {
     MemFileSystem fs;
     auto log = mustOpen(fs, kDir, smallSegments(256));
