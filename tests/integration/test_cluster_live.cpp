@@ -1,6 +1,10 @@
 // The live cluster on real threads, TCP and disk: a first smoke of the whole stack.
 #include <QtTest>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "core/cluster/cluster.h"
 
 using namespace qlab;
@@ -65,6 +69,17 @@ class ClusterLiveTest : public QObject {
     c.load().start(lo);
     QTRY_VERIFY_WITH_TIMEOUT(c.recorder().stats().okWrites > 100, 10000);
     c.load().stop(3000);
+    {
+      // Unpaced, a client issues its next operation as soon as the last one is answered.
+      std::vector<std::int64_t> gaps;
+      const auto ops = c.recorder().operationsSince(0);
+      for (std::size_t i = 1; i < ops.size(); ++i)
+        if (ops[i].client == ops[i - 1].client) gaps.push_back(ops[i].invokeUs - ops[i - 1].completeUs);
+      QVERIFY(gaps.size() > 50);
+      std::sort(gaps.begin(), gaps.end());
+      QVERIFY2(gaps[gaps.size() / 2] < 1000, std::to_string(gaps[gaps.size() / 2]).c_str());
+      QVERIFY(gaps.front() >= 0);
+    }
     lo.clients = 32;
     c.load().start(lo);
     const auto before = c.recorder().stats().okWrites;
