@@ -290,7 +290,11 @@ class LoadWorker final : public QObject {
         std::int64_t due = c.lastStartUs + static_cast<std::int64_t>(intervalUs);
         delayMs = std::max<std::int64_t>(0, (due - m_clockUs()) / 1000);
       }
-      scheduleNext(i, delayMs);
+      // Unpaced (or already due): the next operation goes out now, not after a zero-length
+      // timer, which costs the client thread a timer registration and another pass of its
+      // event loop per operation.
+      if (delayMs == 0) startBackgroundOp(i);
+      else scheduleNext(i, delayMs);
     }
   }
 

@@ -5,6 +5,7 @@
 // Lives in its owner's thread; signals are delivered directly.
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include <QObject>
@@ -12,6 +13,7 @@
 
 #include "core/net/frame.h"
 
+class QSocketNotifier;
 class QTcpSocket;
 
 namespace qlab::net {
@@ -43,8 +45,8 @@ class FrameSocket : public QObject {
   FrameSocket& operator=(const FrameSocket&) = delete;
 
   // Writes the frame to the kernel at once when nothing is queued before it (the kernel's
-  // socket buffer then holds what the peer has not read yet); the rest waits in the
-  // socket's buffer, which the event loop drains and maxWriteBufferBytes bounds.
+  // socket buffer then holds what the peer has not read yet); the rest waits in a write
+  // buffer, which the event loop drains and maxWriteBufferBytes bounds.
   SendResult send(FrameType type, std::string_view payload);
   // Hands what send() buffered to the kernel now, without waiting for the event loop (which
   // otherwise writes it when control returns to it). Never blocks.
@@ -61,6 +63,9 @@ class FrameSocket : public QObject {
   void closeAfterFlush();
 
   bool isOpen() const { return !m_closed; }
+  // True once the connected socket is read and written through its descriptor directly
+  // (see "Connected sockets" in frame_socket.cpp); false while connecting.
+  bool isDirect() const { return m_fd >= 0; }
   bool isConnected() const;
   // "127.0.0.1:54321", fixed at construction or on connect, for log lines.
   const QString& peerName() const { return m_peerName; }
@@ -85,9 +90,30 @@ class FrameSocket : public QObject {
   void updatePeerName();
 
   // Bytes of header + payload the kernel took without blocking (0 on EAGAIN or an error).
-  std::size_t sendDirect(const char* header, std::string_view payload);
+  // *broken: a hard error (not EAGAIN), errno says which.
+  std::size_t sendDirect(int fd, const char* header, std::string_view payload, bool* broken);
 
-  QTcpSocket* m_socket;
+  // The direct path (connected sockets, see frame_socket.cpp).
+  void adoptConnectedSocket();
+  void onReadable();
+  void onWritable();
+  bool feedBytes(std::string_view in);  // false once the socket closed or this object died
+  void drainWriteBuffer();               // writes what m_out holds until empty or EAGAIN
+  void updateWriteNotifier();
+  void failLater(const QString& reason);  // fail(kPeerClosed) from the event loop
+  void finishClosing();
+  std::size_t queuedBytes() const;
+
+  QTcpSocket* m_socket;  // owned; null once the descriptor is adopted
+  int m_fd = -1;         // the adopted descriptor (a duplicate of the QTcpSocket's)
+  QSocketNotifier* m_readNotifier = nullptr;
+  QSocketNotifier* m_writeNotifier = nullptr;
+  std::string m_out;           // bytes the kernel did not take yet (direct path)
+  std::size_t m_outOffset = 0;  // how much of m_out went out already
+  bool m_reading = false;       // inside onReadable (no re-entry from a nested event loop)
+  bool m_readParked = false;    // the read notifier is off until the outer onReadable ends
+  bool m_closing = false;       // closeAfterFlush() on the direct path
+  bool m_brokenPipe = false;    // a send failed hard; fail() follows from the event loop
   FrameDecoder m_decoder;
   std::size_t m_maxWriteBufferBytes;
   QString m_peerName;

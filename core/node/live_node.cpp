@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include <QAbstractEventDispatcher>
 #include <QDateTime>
 #include <QHostAddress>
 #include <QMetaObject>
@@ -71,6 +72,13 @@ class NodeWorker final : public QObject, public EngineHost {
       return s;
     }
     m_owner->m_port.store(m_transport->port());
+    // The turn runs when the event loop has handled everything that was ready and is about
+    // to wait again (see scheduleTurn).
+    if (auto* d = QThread::currentThread()->eventDispatcher()) {
+      connect(d, &QAbstractEventDispatcher::aboutToBlock, this, &NodeWorker::runPendingTurn,
+              Qt::DirectConnection);
+      m_turnOnBlock = true;
+    }
 
     m_tick = new QTimer(this);
     m_tick->setTimerType(Qt::PreciseTimer);
@@ -229,13 +237,26 @@ class NodeWorker final : public QObject, public EngineHost {
   // False once the node is being killed: a node released from a pause or a freeze only to
   // die must not first handle what waited in its sockets (it is dead from the kill on).
   bool live() const { return m_engine && !m_owner->m_dying.load(); }
+  // The turn runs once the event loop has dispatched every socket and message that was
+  // ready in this pass, just before it polls again (aboutToBlock). A posted event would do
+  // the same one pass later, but posting to its own thread costs the loop an eventfd write,
+  // a wake-up and another poll round every pass, on the leader one per handful of requests.
   void scheduleTurn() {
     if (m_turnPending) return;
     m_turnPending = true;
-    QMetaObject::invokeMethod(this, [this] {
+    if (!m_turnOnBlock) postTurn();
+  }
+  void postTurn() {
+    QMetaObject::invokeMethod(this, [this] { runPendingTurn(); }, Qt::QueuedConnection);
+  }
+  void runPendingTurn() {
+    // A turn that asks for another turn gets it here, before the loop sleeps; should that
+    // keep on, the next one is posted so the loop wakes for it.
+    for (int i = 0; m_turnPending && i < 4; ++i) {
       m_turnPending = false;
       if (live()) m_engine->endOfTurn();
-    }, Qt::QueuedConnection);
+    }
+    if (m_turnPending) postTurn();
   }
   void log(spdlog::level::level_enum lvl, const std::string& text) {
     if (m_opts.logger) m_opts.logger->log(lvl, text);
@@ -279,6 +300,7 @@ class NodeWorker final : public QObject, public EngineHost {
   QTimer* m_tick = nullptr;
   QTimer* m_publishTimer = nullptr;
   bool m_turnPending = false;
+  bool m_turnOnBlock = false;  // runPendingTurn is connected to the dispatcher's aboutToBlock
   bool m_dirty = false;
   std::uint64_t m_version = 0;
   Mailbox* m_mailbox = nullptr;
