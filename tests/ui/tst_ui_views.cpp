@@ -12,7 +12,9 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QHeaderView>
 #include <QSpinBox>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QToolButton>
@@ -28,6 +30,7 @@
 #include "ui/source/cluster_poller.h"
 #include "ui/view/cluster_actions.h"
 #include "ui/view/cluster_view.h"
+#include "ui/view/column_fitter.h"
 #include "ui/view/controls_panel.h"
 #include "ui/view/lanes_painter.h"
 #include "ui/view/log_lanes_view.h"
@@ -802,6 +805,36 @@ class TestUiViews : public QObject {
     }
     QCOMPARE(view.spanMs(), std::int64_t(120000));
     QVERIFY(view.windowEvents().size() <= 50000);  // the fetch was cut short
+  }
+
+  void tableColumnsFitOnlyWhileShown() {
+    // A table on a hidden tab is not measured (that reads every row); shown, it fits its
+    // columns to the visible rows.
+    QTabWidget tabs;
+    auto* other = new QLabel(QStringLiteral("other"));
+    auto* table = new QTableWidget(2000, 2);
+    tabs.addTab(other, QStringLiteral("a"));
+    tabs.addTab(table, QStringLiteral("b"));
+    auto* fitter = new ColumnFitter(table, 10);
+    tabs.resize(400, 300);
+    tabs.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&tabs));
+    QVERIFY(!table->isVisible());
+    for (int r = 0; r < 2000; ++r) table->setItem(r, 0, new QTableWidgetItem(QStringLiteral("x")));
+    QTest::qWait(50);
+    QCOMPARE(fitter->fits(), 0);  // hidden: not measured...
+    QVERIFY(fitter->pending());   // ...but remembered
+    const QString wide(60, QLatin1Char('w'));
+    table->setItem(0, 0, new QTableWidgetItem(wide));
+    tabs.setCurrentWidget(table);
+    QTRY_COMPARE(fitter->fits(), 1);
+    QVERIFY(!fitter->pending());
+    QCOMPARE(table->horizontalHeader()->resizeContentsPrecision(), 0);
+    QVERIFY(table->columnWidth(0) >= table->fontMetrics().horizontalAdvance(wide));
+    // Shown: a change is measured once more, after the interval.
+    table->setItem(1, 1, new QTableWidgetItem(wide));
+    QTRY_COMPARE(fitter->fits(), 2);
+    QVERIFY(table->columnWidth(1) >= table->fontMetrics().horizontalAdvance(wide));
   }
 
   void recordViewShowsBytesWithTheChecksumVerified() {
