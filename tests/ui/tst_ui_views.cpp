@@ -584,6 +584,27 @@ class TestUiViews : public QObject {
     QCOMPARE(fifo.arrows[3].recvMs, std::int64_t(-1));
   }
 
+  void timelinePairingForgetsThePreviousWindow() {
+    // Pairing reuses its table between calls: sends left open by one call are not there for
+    // the next, and a large window followed by a small one pairs the small one afresh.
+    std::uint64_t seq = 0;
+    std::vector<cluster::RecordedEvent> sends, recvs;
+    for (int i = 0; i < 3000; ++i)
+      sends.push_back({++seq, msg(1, 2, replication::MessageType::kAppend, i, true, static_cast<Index>(i))});
+    for (int i = 0; i < 5; ++i)
+      recvs.push_back({++seq, msg(1, 2, replication::MessageType::kAppend, 4000 + i, false, static_cast<Index>(i))});
+    QCOMPARE(pairMessages(sends, SIZE_MAX).arrows.size(), std::size_t(3000));
+    const PairedMessages late = pairMessages(recvs, SIZE_MAX);
+    QCOMPARE(late.arrows.size(), std::size_t(5));
+    for (const auto& a : late.arrows) QCOMPARE(a.sendMs, INT64_MIN);  // from before the window
+    std::vector<cluster::RecordedEvent> both = sends;
+    both.insert(both.end(), recvs.begin(), recvs.end());
+    const PairedMessages paired = pairMessages(both, SIZE_MAX);
+    QCOMPARE(paired.arrows.size(), std::size_t(3000));
+    for (int i = 0; i < 5; ++i) QCOMPARE(paired.arrows[static_cast<std::size_t>(i)].recvMs, std::int64_t(4000 + i));
+    QCOMPARE(paired.arrows[5].recvMs, std::int64_t(-1));
+  }
+
   void timelineCollapsesHeartbeatsIntoABandByDefault() {
     std::vector<cluster::RecordedEvent> ev;
     for (int i = 0; i < 15; ++i) {

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
-#include <unordered_map>
 
 #include <QFontMetrics>
 #include <QPainter>
@@ -79,25 +78,44 @@ PairedMessages pairMessages(const std::vector<cluster::RecordedEvent>& events, s
 PairedMessages pairMessages(const std::vector<cluster::RecordedEvent>& events, const PairOptions& o) {
   PairedMessages out;
   // Unmatched sends by (from, to, type, a, b), oldest first: a FIFO per key threaded through
-  // `nextSame`, so pairing a window of thousands of events allocates only two flat tables.
-  struct KeyHash {
-    std::size_t operator()(const MessageKey& k) const {
-      std::uint64_t h = (static_cast<std::uint64_t>(k.from) << 40) ^ (static_cast<std::uint64_t>(k.to) << 32) ^
-                        (static_cast<std::uint64_t>(k.type) << 24);
-      h ^= k.a * 0x9e3779b97f4a7c15ull;
-      h ^= (k.b + 0x632be59bd9b4e019ull) * 0xc2b2ae3d27d4eb4full;
-      return static_cast<std::size_t>(h ^ (h >> 29));
+  // `nextSame`, kept in a flat open-addressing table reused between calls (a node-based map
+  // allocated per send and was half of the timeline's layout time at full load). A slot is
+  // in use when its stamp is this call's.
+  struct Slot {
+    MessageKey key;
+    std::size_t head, tail;
+    std::uint64_t stamp;
+  };
+  thread_local std::vector<Slot> table;
+  thread_local std::uint64_t stamp = 0;
+  thread_local std::vector<std::size_t> nextSame;
+  constexpr std::size_t kNone = SIZE_MAX;
+  std::size_t cap = 64;
+  while (cap < events.size() * 2) cap *= 2;
+  if (table.size() < cap) {
+    table.assign(cap, Slot{});
+    stamp = 0;
+  }
+  cap = table.size();
+  ++stamp;
+  auto slotOf = [&](const MessageKey& k) -> Slot& {
+    std::uint64_t h = (static_cast<std::uint64_t>(k.from) << 40) ^ (static_cast<std::uint64_t>(k.to) << 32) ^
+                      (static_cast<std::uint64_t>(k.type) << 24);
+    h ^= k.a * 0x9e3779b97f4a7c15ull;
+    h ^= (k.b + 0x632be59bd9b4e019ull) * 0xc2b2ae3d27d4eb4full;
+    h ^= h >> 29;
+    for (std::size_t i = static_cast<std::size_t>(h) & (cap - 1);; i = (i + 1) & (cap - 1)) {
+      Slot& sl = table[i];
+      if (sl.stamp != stamp) {
+        sl = Slot{k, kNone, kNone, 0};  // free: the caller claims it (stamp) or leaves it free
+        return sl;
+      }
+      if (sl.key == k) return sl;
     }
   };
-  struct Fifo {
-    std::size_t head, tail;
-  };
-  constexpr std::size_t kNone = SIZE_MAX;
-  std::unordered_map<MessageKey, Fifo, KeyHash> open;
-  open.reserve(events.size());
   std::vector<MessageArrow> all;
-  std::vector<std::size_t> nextSame;
   all.reserve(events.size());
+  nextSame.clear();
   nextSame.reserve(events.size());
   for (const auto& re : events) {
     const node::NodeEvent& e = re.event;
@@ -110,20 +128,19 @@ PairedMessages pairMessages(const std::vector<cluster::RecordedEvent>& events, c
       const std::size_t at = all.size();
       all.push_back({e.node, e.peer, e.msgType, e.tMs, -1, e.a, e.b});
       nextSame.push_back(kNone);
-      auto [it, fresh] = open.try_emplace(MessageKey{e.node, e.peer, e.msgType, e.a, e.b}, Fifo{at, at});
-      if (!fresh) {
-        if (it->second.head == kNone) {
-          it->second = {at, at};
-        } else {
-          nextSame[it->second.tail] = at;
-          it->second.tail = at;
-        }
+      Slot& sl = slotOf(MessageKey{e.node, e.peer, e.msgType, e.a, e.b});
+      sl.stamp = stamp;
+      if (sl.head == kNone) {
+        sl.head = sl.tail = at;
+      } else {
+        nextSame[sl.tail] = at;
+        sl.tail = at;
       }
     } else {
-      auto it = open.find(MessageKey{e.peer, e.node, e.msgType, e.a, e.b});
-      if (it != open.end() && it->second.head != kNone) {
-        all[it->second.head].recvMs = e.tMs;
-        it->second.head = nextSame[it->second.head];
+      Slot& sl = slotOf(MessageKey{e.peer, e.node, e.msgType, e.a, e.b});
+      if (sl.head != kNone) {  // a free slot's head is kNone: no send waiting
+        all[sl.head].recvMs = e.tMs;
+        sl.head = nextSame[sl.head];
       } else {
         // Sent before the window began: draw it arriving from the top edge.
         all.push_back({e.peer, e.node, e.msgType, INT64_MIN, e.tMs, e.a, e.b});
