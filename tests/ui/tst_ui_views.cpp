@@ -10,6 +10,7 @@
 #include <QImage>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPainter>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QHeaderView>
@@ -629,6 +630,28 @@ class TestUiViews : public QObject {
     for (const auto& m : l.bandMarks) (m.tick ? ticks : stretches)++;
     QCOMPARE(stretches, 2);
     QVERIFY(ticks > 20);
+    // A stretch is drawn in the band's colour at 45% over the background, opaque.
+    {
+      QImage img(s.rect.size().toSize(), QImage::Format_RGB32);
+      QPainter p(&img);
+      paintTimeline(p, s, l);
+      p.end();
+      const BandMark* stretch = nullptr;
+      for (const auto& m : l.bandMarks)
+        if (!m.tick && m.y2 - m.y1 > 40) stretch = &m;
+      QVERIFY(stretch);
+      const QRect box = bandStretchRect(l.bands[stretch->band].x, stretch->y1, stretch->y2);
+      QCOMPARE(box.width(), 3);
+      QVERIFY(std::abs(box.top() - stretch->y1) <= 0.5 && std::abs(box.bottom() + 1 - stretch->y2) <= 0.5);
+      const QColor want = blendOver(s.theme.msgHeartbeat, static_cast<float>(s.theme.msgHeartbeat.alphaF()) * 0.45f,
+                                    s.theme.background);
+      // Away from the ticks (drawn over it): somewhere along the middle column.
+      int matches = 0;
+      for (int y = box.top() + 1; y < box.bottom(); ++y)
+        if (img.pixelColor(box.center().x(), y).rgb() == want.rgb()) ++matches;
+      QVERIFY2(matches > 0, qPrintable(want.name()));
+      QCOMPARE(blendOver(QColor(200, 0, 0), 0.5f, QColor(0, 0, 100)), QColor::fromRgbF(100 / 255.0f, 0, 50 / 255.0f));
+    }
     // Un-collapsed they are arrows again; the view starts collapsed.
     s.heartbeatBands = false;
     layoutTimeline(s, l);
