@@ -7,6 +7,7 @@
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QElapsedTimer>
 #include <QImage>
 #include <QLabel>
 #include <QLineEdit>
@@ -428,6 +429,43 @@ class TestUiViews : public QObject {
     QImage img(view.size(), QImage::Format_ARGB32);
     view.render(&img);
     QVERIFY(img.pixelColor(view.nodeCenter(2).toPoint()) != view.palette().color(QPalette::Base));
+  }
+
+  void clusterViewLeavesInBetweenRepaintsToFramesWhenBusy() {
+    FakeSource src(3);
+    ClusterPoller poller;
+    poller.setSource(&src);
+    ClusterView view;
+    view.resize(500, 420);
+    QObject::connect(&poller, &ClusterPoller::frameReady, &view, &ClusterView::updateFrame);
+    // A few dots: the animation repaints between frames (60 Hz).
+    for (int i = 0; i < 3; ++i) src.addEvent(msg(1, 2, replication::MessageType::kVoteRequest, 10, true, 0));
+    poller.pollNow();
+    QVERIFY(!view.animator().messages().empty());
+    QVERIFY(view.animator().sendsInFlight() < ClusterView::kBusySends);
+    QElapsedTimer clock;
+    clock.start();
+    while (clock.elapsed() < 200) {
+      poller.pollNow();
+      QTest::qWait(33);
+    }
+    QVERIFY(view.animationRepaints() > 0);
+    // Busy, frames arriving: no in-between repaints (each frame repaints).
+    for (int i = 0; i < 200; ++i)
+      src.addEvent(msg(1 + i % 3, 1 + (i + 1) % 3, replication::MessageType::kVoteRequest, 10, true, 0));
+    poller.pollNow();
+    QVERIFY(view.animator().sendsInFlight() >= ClusterView::kBusySends);
+    const int before = view.animationRepaints();
+    clock.restart();
+    while (clock.elapsed() < 300) {
+      poller.pollNow();
+      QTest::qWait(20);
+    }
+    // (~18 ticks of the 16 ms animation timer in 300 ms; a loaded machine may stall a poll
+    // past kFramesArrivingMs now and then, so a couple are allowed.)
+    QVERIFY2(view.animationRepaints() - before <= 2, qPrintable(QString::number(view.animationRepaints() - before)));
+    // Frames stop coming (poller stopped): the animation repaints again.
+    QTRY_VERIFY(view.animationRepaints() > before);
   }
 
   // Every control shows the selected node's actual state, whichever path changed it (here the
