@@ -707,6 +707,13 @@ class TestUiViews : public QObject {
     for (std::int64_t ms = 0; ms < 6000; ms += 7)
       sendRecv(all, static_cast<NodeId>(1 + ms % 3), static_cast<NodeId>(1 + (ms + 1) % 3),
                replication::MessageType::kAppend, ms, 2 + ms % 5, Index(ms + 1));
+    for (std::int64_t ms = 5; ms < 6000; ms += 250) {  // markers too: the window's are found by time
+      node::NodeEvent e;
+      e.kind = node::EventKind::kElected;
+      e.node = static_cast<NodeId>(1 + ms % 3);
+      e.tMs = ms;
+      all.push_back({0, e});
+    }
     std::stable_sort(all.begin(), all.end(), [](const auto& x, const auto& y) { return x.event.tMs < y.event.tMs; });
     for (std::size_t i = 0; i < all.size(); ++i) all[i].seq = i + 1;
     TimelineView view;
@@ -726,6 +733,12 @@ class TestUiViews : public QObject {
         if (e.event.tMs >= now - view.spanMs() && e.event.tMs <= now) want.push_back(e.seq);
       for (const auto& e : view.windowEvents()) got.push_back(e.seq);
       QCOMPARE(got, want);
+      std::vector<std::int64_t> wantMarks;
+      for (const auto& e : all)
+        if (isTimelineMarker(e.event) && e.event.tMs >= now - view.spanMs() && e.event.tMs <= now)
+          wantMarks.push_back(e.event.tMs);
+      const TimelineLayout l = view.layout();
+      QCOMPARE(l.markers.size(), wantMarks.size());
       ++checked;
     }
     QVERIFY(checked > 150);
