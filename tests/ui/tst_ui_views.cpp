@@ -793,6 +793,49 @@ class TestUiViews : public QObject {
     QCOMPARE(burst->m.to, NodeId(2));
     QCOMPARE(burst->m.a, Index(10));
     QCOMPARE(burst->m.b, Index(16));
+    {
+      // The count is drawn (from the text cache) where drawText would put it, and so are the
+      // node headers.
+      s.theme = Theme::forPalette(QApplication::palette());
+      QImage img(s.rect.size().toSize(), QImage::Format_RGB32), ref(img.size(), QImage::Format_RGB32);
+      QPainter p(&img);
+      paintTimeline(p, s, l);
+      p.end();
+      ref.fill(s.theme.background);
+      QPainter q(&ref);
+      QFont small = q.font();
+      small.setPointSizeF(std::max(6.5, small.pointSizeF() * 0.8));
+      q.setFont(small);
+      q.setPen(s.theme.text);
+      const QPointF mid = (burst->p1 + burst->p2) / 2;
+      q.drawText(QRectF(mid.x() - 20, mid.y() - 13, 40, 12), Qt::AlignCenter, QStringLiteral("\u00d77"));
+      const double x1 = l.axisW + 0.5 * l.colW;
+      q.drawText(QRectF(x1 - l.colW / 2, 2, l.colW, l.headerH - 4), Qt::AlignCenter, QStringLiteral("node 1"));
+      q.end();
+      // Inside the header box (nothing else is drawn there), ink where the reference has ink
+      // and nowhere else.
+      const QRect header = QRectF(x1 - l.colW / 2, 0, l.colW, l.headerH - 2).toRect();
+      int inked = 0, same = 0;
+      for (int y = header.top(); y <= header.bottom(); ++y)
+        for (int x = header.left(); x <= header.right(); ++x) {
+          const bool want = ref.pixelColor(x, y) != s.theme.background;
+          const bool got = img.pixelColor(x, y) != s.theme.background;
+          inked += want || got;
+          same += want && got;
+        }
+      QVERIFY(inked > 20);
+      QVERIFY2(same * 10 >= inked * 8, qPrintable(QStringLiteral("%1 of %2").arg(same).arg(inked)));
+      // The count: ink where the reference has it (an arrow may pass behind).
+      int countInk = 0, countSame = 0;
+      for (int y = 0; y < ref.height(); ++y)
+        for (int x = 0; x < ref.width(); ++x)
+          if (!header.contains(x, y) && ref.pixelColor(x, y) != s.theme.background) {
+            ++countInk;
+            countSame += img.pixelColor(x, y) != s.theme.background;
+          }
+      QVERIFY(countInk > 5);
+      QVERIFY2(countSame * 10 >= countInk * 8, qPrintable(QStringLiteral("%1 of %2").arg(countSame).arg(countInk)));
+    }
     // Spread over a taller time window, the same messages are apart: no bundle.
     s.fromMs = 290;
     s.toMs = 330;

@@ -6,7 +6,9 @@
 
 #include <QFontMetrics>
 #include <QPainter>
+#include <QHash>
 #include <QPainterPath>
+#include <QStaticText>
 
 #include "core/replication/message.h"
 #include "ui/model/column_model.h"
@@ -453,6 +455,60 @@ void paintTimeline(QPainter& p, const TimelineScene& s) {
   paintTimeline(p, s, l);
 }
 
+namespace {
+// The timeline's short texts (axis times, node headers, bundle counts, marker labels) recur
+// from paint to paint: each is laid out once into a QStaticText and drawn from it after (text
+// shaping was a quarter of the timeline's paint at full load). Bounded; one font at a time.
+class TextCache {
+ public:
+  const QStaticText& get(const QString& text, const QFont& font) {
+    const QString key = font.key();
+    if (key != m_fontKey || m_texts.size() > 4000) {
+      m_texts.clear();
+      m_elided.clear();
+      m_fontKey = key;
+    }
+    auto it = m_texts.find(text);
+    if (it == m_texts.end()) {
+      QStaticText st(text);
+      st.setTextFormat(Qt::PlainText);
+      st.prepare(QTransform(), font);
+      it = m_texts.insert(text, st);
+    }
+    return *it;
+  }
+  QString elided(const QString& text, const QFontMetrics& fm, int width) {
+    const QString key = QString::number(width) + QLatin1Char('\x1f') + text;
+    auto it = m_elided.find(key);
+    if (it == m_elided.end()) it = m_elided.insert(key, fm.elidedText(text, Qt::ElideRight, width));
+    return *it;
+  }
+
+ private:
+  QString m_fontKey;
+  QHash<QString, QStaticText> m_texts;
+  QHash<QString, QString> m_elided;
+};
+
+TextCache& textCache() {
+  thread_local TextCache cache;
+  return cache;
+}
+
+// drawText(box, align, text) for one line of plain text, from the cache. Painters without
+// static text (SVG) draw it as text.
+void drawLine(QPainter& p, const QRectF& box, int align, const QString& text) {
+  const QStaticText& st = textCache().get(text, p.font());
+  const QSizeF sz = st.size();
+  double x = box.left(), y = box.top();
+  if (align & Qt::AlignRight) x = box.right() - sz.width();
+  else if (align & Qt::AlignHCenter) x = box.left() + (box.width() - sz.width()) / 2;
+  if (align & Qt::AlignBottom) y = box.bottom() - sz.height();
+  else if (align & Qt::AlignVCenter) y = box.top() + (box.height() - sz.height()) / 2;
+  p.drawStaticText(QPointF(x, y), st);
+}
+}  // namespace
+
 QColor blendOver(const QColor& c, float alpha, const QColor& background) {
   const float a = std::clamp(alpha, 0.0f, 1.0f);
   auto mix = [a](float fg, float bg) { return fg * a + bg * (1.0f - a); };
@@ -498,7 +554,7 @@ void paintTimeline(QPainter& p, const TimelineScene& s, const TimelineLayout& l)
     p.setPen(QPen(t.grid, 1, Qt::DotLine));
     p.drawLine(QPointF(r.left() + axisW - 4, y), QPointF(r.right(), y));
     p.setPen(t.mutedText);
-    p.drawText(QRectF(r.left(), y - 8, axisW - 8, 16), Qt::AlignRight | Qt::AlignVCenter,
+    drawLine(p, QRectF(r.left(), y - 8, axisW - 8, 16), Qt::AlignRight | Qt::AlignVCenter,
                formatClusterTime(static_cast<std::int64_t>(ms)));
   }
   // Lifelines and headers.
@@ -507,7 +563,7 @@ void paintTimeline(QPainter& p, const TimelineScene& s, const TimelineLayout& l)
     p.setPen(QPen(t.segmentMark, 1.5));
     p.drawLine(QPointF(x, top), QPointF(x, bottom));
     p.setPen(t.text);
-    p.drawText(QRectF(x - colW / 2, r.top() + 2, colW, headerH - 4), Qt::AlignCenter, QObject::tr("node %1").arg(n));
+    drawLine(p, QRectF(x - colW / 2, r.top() + 2, colW, headerH - 4), Qt::AlignCenter, QObject::tr("node %1").arg(n));
   }
   p.save();
   p.setClipRect(QRectF(r.left() + axisW - 8, top, r.width() - axisW + 8, bottom - top + 2));
@@ -560,7 +616,7 @@ void paintTimeline(QPainter& p, const TimelineScene& s, const TimelineLayout& l)
       if (a.count > 1) {
         const QPointF mid = (a.p1 + a.p2) / 2;
         p.setPen(c);
-        p.drawText(QRectF(mid.x() - 20, mid.y() - 13, 40, 12), Qt::AlignCenter, times + QString::number(a.count));
+        drawLine(p, QRectF(mid.x() - 20, mid.y() - 13, 40, 12), Qt::AlignCenter, times + QString::number(a.count));
       }
     }
   }
@@ -604,8 +660,8 @@ void paintTimeline(QPainter& p, const TimelineScene& s, const TimelineLayout& l)
     if (y - lastLabelY[mk.node] >= 13) {
       lastLabelY[mk.node] = y;
       p.setPen(m.color);
-      p.drawText(QRectF(x + 9, y - 7, colW / 2 - 10, 14), Qt::AlignLeft | Qt::AlignVCenter,
-                 fm.elidedText(m.text, Qt::ElideRight, static_cast<int>(colW / 2 - 10)));
+      drawLine(p, QRectF(x + 9, y - 7, colW / 2 - 10, 14), Qt::AlignLeft | Qt::AlignVCenter,
+               textCache().elided(m.text, fm, static_cast<int>(colW / 2 - 10)));
     }
   }
   p.restore();
