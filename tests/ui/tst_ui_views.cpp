@@ -7,12 +7,16 @@
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QElapsedTimer>
 #include <QImage>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPainter>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QHeaderView>
 #include <QSpinBox>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QToolButton>
@@ -28,6 +32,7 @@
 #include "ui/source/cluster_poller.h"
 #include "ui/view/cluster_actions.h"
 #include "ui/view/cluster_view.h"
+#include "ui/view/column_fitter.h"
 #include "ui/view/controls_panel.h"
 #include "ui/view/lanes_painter.h"
 #include "ui/view/log_lanes_view.h"
@@ -426,6 +431,43 @@ class TestUiViews : public QObject {
     QVERIFY(img.pixelColor(view.nodeCenter(2).toPoint()) != view.palette().color(QPalette::Base));
   }
 
+  void clusterViewLeavesInBetweenRepaintsToFramesWhenBusy() {
+    FakeSource src(3);
+    ClusterPoller poller;
+    poller.setSource(&src);
+    ClusterView view;
+    view.resize(500, 420);
+    QObject::connect(&poller, &ClusterPoller::frameReady, &view, &ClusterView::updateFrame);
+    // A few dots: the animation repaints between frames (60 Hz).
+    for (int i = 0; i < 3; ++i) src.addEvent(msg(1, 2, replication::MessageType::kVoteRequest, 10, true, 0));
+    poller.pollNow();
+    QVERIFY(!view.animator().messages().empty());
+    QVERIFY(view.animator().sendsInFlight() < ClusterView::kBusySends);
+    QElapsedTimer clock;
+    clock.start();
+    while (clock.elapsed() < 200) {
+      poller.pollNow();
+      QTest::qWait(33);
+    }
+    QVERIFY(view.animationRepaints() > 0);
+    // Busy, frames arriving: no in-between repaints (each frame repaints).
+    for (int i = 0; i < 200; ++i)
+      src.addEvent(msg(1 + i % 3, 1 + (i + 1) % 3, replication::MessageType::kVoteRequest, 10, true, 0));
+    poller.pollNow();
+    QVERIFY(view.animator().sendsInFlight() >= ClusterView::kBusySends);
+    const int before = view.animationRepaints();
+    clock.restart();
+    while (clock.elapsed() < 300) {
+      poller.pollNow();
+      QTest::qWait(20);
+    }
+    // (~18 ticks of the 16 ms animation timer in 300 ms; a loaded machine may stall a poll
+    // past kFramesArrivingMs now and then, so a couple are allowed.)
+    QVERIFY2(view.animationRepaints() - before <= 2, qPrintable(QString::number(view.animationRepaints() - before)));
+    // Frames stop coming (poller stopped): the animation repaints again.
+    QTRY_VERIFY(view.animationRepaints() > before);
+  }
+
   // Every control shows the selected node's actual state, whichever path changed it (here the
   // source itself, as a scenario or a lesson would), except while the user is editing it.
   void controlsShowTheActualStateOfTheSelectedNodeAndLinks() {
@@ -581,6 +623,27 @@ class TestUiViews : public QObject {
     QCOMPARE(fifo.arrows[3].recvMs, std::int64_t(-1));
   }
 
+  void timelinePairingForgetsThePreviousWindow() {
+    // Pairing reuses its table between calls: sends left open by one call are not there for
+    // the next, and a large window followed by a small one pairs the small one afresh.
+    std::uint64_t seq = 0;
+    std::vector<cluster::RecordedEvent> sends, recvs;
+    for (int i = 0; i < 3000; ++i)
+      sends.push_back({++seq, msg(1, 2, replication::MessageType::kAppend, i, true, static_cast<Index>(i))});
+    for (int i = 0; i < 5; ++i)
+      recvs.push_back({++seq, msg(1, 2, replication::MessageType::kAppend, 4000 + i, false, static_cast<Index>(i))});
+    QCOMPARE(pairMessages(sends, SIZE_MAX).arrows.size(), std::size_t(3000));
+    const PairedMessages late = pairMessages(recvs, SIZE_MAX);
+    QCOMPARE(late.arrows.size(), std::size_t(5));
+    for (const auto& a : late.arrows) QCOMPARE(a.sendMs, INT64_MIN);  // from before the window
+    std::vector<cluster::RecordedEvent> both = sends;
+    both.insert(both.end(), recvs.begin(), recvs.end());
+    const PairedMessages paired = pairMessages(both, SIZE_MAX);
+    QCOMPARE(paired.arrows.size(), std::size_t(3000));
+    for (int i = 0; i < 5; ++i) QCOMPARE(paired.arrows[static_cast<std::size_t>(i)].recvMs, std::int64_t(4000 + i));
+    QCOMPARE(paired.arrows[5].recvMs, std::int64_t(-1));
+  }
+
   void timelineCollapsesHeartbeatsIntoABandByDefault() {
     std::vector<cluster::RecordedEvent> ev;
     for (int i = 0; i < 15; ++i) {
@@ -605,6 +668,28 @@ class TestUiViews : public QObject {
     for (const auto& m : l.bandMarks) (m.tick ? ticks : stretches)++;
     QCOMPARE(stretches, 2);
     QVERIFY(ticks > 20);
+    // A stretch is drawn in the band's colour at 45% over the background, opaque.
+    {
+      QImage img(s.rect.size().toSize(), QImage::Format_RGB32);
+      QPainter p(&img);
+      paintTimeline(p, s, l);
+      p.end();
+      const BandMark* stretch = nullptr;
+      for (const auto& m : l.bandMarks)
+        if (!m.tick && m.y2 - m.y1 > 40) stretch = &m;
+      QVERIFY(stretch);
+      const QRect box = bandStretchRect(l.bands[stretch->band].x, stretch->y1, stretch->y2);
+      QCOMPARE(box.width(), 3);
+      QVERIFY(std::abs(box.top() - stretch->y1) <= 0.5 && std::abs(box.bottom() + 1 - stretch->y2) <= 0.5);
+      const QColor want = blendOver(s.theme.msgHeartbeat, static_cast<float>(s.theme.msgHeartbeat.alphaF()) * 0.45f,
+                                    s.theme.background);
+      // Away from the ticks (drawn over it): somewhere along the middle column.
+      int matches = 0;
+      for (int y = box.top() + 1; y < box.bottom(); ++y)
+        if (img.pixelColor(box.center().x(), y).rgb() == want.rgb()) ++matches;
+      QVERIFY2(matches > 0, qPrintable(want.name()));
+      QCOMPARE(blendOver(QColor(200, 0, 0), 0.5f, QColor(0, 0, 100)), QColor::fromRgbF(100 / 255.0f, 0, 50 / 255.0f));
+    }
     // Un-collapsed they are arrows again; the view starts collapsed.
     s.heartbeatBands = false;
     layoutTimeline(s, l);
@@ -622,6 +707,13 @@ class TestUiViews : public QObject {
     for (std::int64_t ms = 0; ms < 6000; ms += 7)
       sendRecv(all, static_cast<NodeId>(1 + ms % 3), static_cast<NodeId>(1 + (ms + 1) % 3),
                replication::MessageType::kAppend, ms, 2 + ms % 5, Index(ms + 1));
+    for (std::int64_t ms = 5; ms < 6000; ms += 250) {  // markers too: the window's are found by time
+      node::NodeEvent e;
+      e.kind = node::EventKind::kElected;
+      e.node = static_cast<NodeId>(1 + ms % 3);
+      e.tMs = ms;
+      all.push_back({0, e});
+    }
     std::stable_sort(all.begin(), all.end(), [](const auto& x, const auto& y) { return x.event.tMs < y.event.tMs; });
     for (std::size_t i = 0; i < all.size(); ++i) all[i].seq = i + 1;
     TimelineView view;
@@ -641,6 +733,12 @@ class TestUiViews : public QObject {
         if (e.event.tMs >= now - view.spanMs() && e.event.tMs <= now) want.push_back(e.seq);
       for (const auto& e : view.windowEvents()) got.push_back(e.seq);
       QCOMPARE(got, want);
+      std::vector<std::int64_t> wantMarks;
+      for (const auto& e : all)
+        if (isTimelineMarker(e.event) && e.event.tMs >= now - view.spanMs() && e.event.tMs <= now)
+          wantMarks.push_back(e.event.tMs);
+      const TimelineLayout l = view.layout();
+      QCOMPARE(l.markers.size(), wantMarks.size());
       ++checked;
     }
     QVERIFY(checked > 150);
@@ -695,6 +793,49 @@ class TestUiViews : public QObject {
     QCOMPARE(burst->m.to, NodeId(2));
     QCOMPARE(burst->m.a, Index(10));
     QCOMPARE(burst->m.b, Index(16));
+    {
+      // The count is drawn (from the text cache) where drawText would put it, and so are the
+      // node headers.
+      s.theme = Theme::forPalette(QApplication::palette());
+      QImage img(s.rect.size().toSize(), QImage::Format_RGB32), ref(img.size(), QImage::Format_RGB32);
+      QPainter p(&img);
+      paintTimeline(p, s, l);
+      p.end();
+      ref.fill(s.theme.background);
+      QPainter q(&ref);
+      QFont small = q.font();
+      small.setPointSizeF(std::max(6.5, small.pointSizeF() * 0.8));
+      q.setFont(small);
+      q.setPen(s.theme.text);
+      const QPointF mid = (burst->p1 + burst->p2) / 2;
+      q.drawText(QRectF(mid.x() - 20, mid.y() - 13, 40, 12), Qt::AlignCenter, QStringLiteral("\u00d77"));
+      const double x1 = l.axisW + 0.5 * l.colW;
+      q.drawText(QRectF(x1 - l.colW / 2, 2, l.colW, l.headerH - 4), Qt::AlignCenter, QStringLiteral("node 1"));
+      q.end();
+      // Inside the header box (nothing else is drawn there), ink where the reference has ink
+      // and nowhere else.
+      const QRect header = QRectF(x1 - l.colW / 2, 0, l.colW, l.headerH - 2).toRect();
+      int inked = 0, same = 0;
+      for (int y = header.top(); y <= header.bottom(); ++y)
+        for (int x = header.left(); x <= header.right(); ++x) {
+          const bool want = ref.pixelColor(x, y) != s.theme.background;
+          const bool got = img.pixelColor(x, y) != s.theme.background;
+          inked += want || got;
+          same += want && got;
+        }
+      QVERIFY(inked > 20);
+      QVERIFY2(same * 10 >= inked * 8, qPrintable(QStringLiteral("%1 of %2").arg(same).arg(inked)));
+      // The count: ink where the reference has it (an arrow may pass behind).
+      int countInk = 0, countSame = 0;
+      for (int y = 0; y < ref.height(); ++y)
+        for (int x = 0; x < ref.width(); ++x)
+          if (!header.contains(x, y) && ref.pixelColor(x, y) != s.theme.background) {
+            ++countInk;
+            countSame += img.pixelColor(x, y) != s.theme.background;
+          }
+      QVERIFY(countInk > 5);
+      QVERIFY2(countSame * 10 >= countInk * 8, qPrintable(QStringLiteral("%1 of %2").arg(countSame).arg(countInk)));
+    }
     // Spread over a taller time window, the same messages are apart: no bundle.
     s.fromMs = 290;
     s.toMs = 330;
@@ -802,6 +943,36 @@ class TestUiViews : public QObject {
     }
     QCOMPARE(view.spanMs(), std::int64_t(120000));
     QVERIFY(view.windowEvents().size() <= 50000);  // the fetch was cut short
+  }
+
+  void tableColumnsFitOnlyWhileShown() {
+    // A table on a hidden tab is not measured (that reads every row); shown, it fits its
+    // columns to the visible rows.
+    QTabWidget tabs;
+    auto* other = new QLabel(QStringLiteral("other"));
+    auto* table = new QTableWidget(2000, 2);
+    tabs.addTab(other, QStringLiteral("a"));
+    tabs.addTab(table, QStringLiteral("b"));
+    auto* fitter = new ColumnFitter(table, 10);
+    tabs.resize(400, 300);
+    tabs.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&tabs));
+    QVERIFY(!table->isVisible());
+    for (int r = 0; r < 2000; ++r) table->setItem(r, 0, new QTableWidgetItem(QStringLiteral("x")));
+    QTest::qWait(50);
+    QCOMPARE(fitter->fits(), 0);  // hidden: not measured...
+    QVERIFY(fitter->pending());   // ...but remembered
+    const QString wide(60, QLatin1Char('w'));
+    table->setItem(0, 0, new QTableWidgetItem(wide));
+    tabs.setCurrentWidget(table);
+    QTRY_COMPARE(fitter->fits(), 1);
+    QVERIFY(!fitter->pending());
+    QCOMPARE(table->horizontalHeader()->resizeContentsPrecision(), 0);
+    QVERIFY(table->columnWidth(0) >= table->fontMetrics().horizontalAdvance(wide));
+    // Shown: a change is measured once more, after the interval.
+    table->setItem(1, 1, new QTableWidgetItem(wide));
+    QTRY_COMPARE(fitter->fits(), 2);
+    QVERIFY(table->columnWidth(1) >= table->fontMetrics().horizontalAdvance(wide));
   }
 
   void recordViewShowsBytesWithTheChecksumVerified() {

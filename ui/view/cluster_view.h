@@ -32,6 +32,12 @@ class ClusterView : public QWidget {
   void setTimeScale(double scale);  // slow motion: 1 = real pace, 10 = ten times slower
   double timeScale() const { return m_animator.timeScale(); }
   const MessageAnimator& animator() const { return m_animator; }
+  // With at least kBusySends sends in flight (merged dots counted by their sends; five idle
+  // nodes' heartbeats are ~40) and a frame less than kFramesArrivingMs ago, the frames alone
+  // repaint (30 Hz); otherwise the animation also repaints in between (60 Hz).
+  static constexpr std::size_t kBusySends = 128;
+  static constexpr double kFramesArrivingMs = 50;
+  int animationRepaints() const { return m_animationRepaints; }  // in-between repaints asked (tests)
   // Centre of node `id` in widget coordinates (tests click there).
   QPointF nodeCenter(NodeId id) const;
   NodeId nodeAt(QPointF p) const;
@@ -81,6 +87,8 @@ class ClusterView : public QWidget {
   std::vector<Flash> m_flashes;
   QElapsedTimer m_clock;
   QTimer m_animation;  // repaints between frames while something moves
+  double m_lastFrameMs = -1e9;  // m_clock time of the last updateFrame
+  int m_animationRepaints = 0;
   NodeHighlight m_highlight;
   QTimer m_pulse;      // repaints while a highlight is shown
   // A node's disc, number and badge change only with its role or status (or the widget's size),

@@ -30,6 +30,12 @@ void MessageAnimator::add(const node::NodeEvent& send, double nowMs, bool cut, i
     m_messages.erase(m_messages.begin(), m_messages.begin() + static_cast<std::ptrdiff_t>(m_messages.size() - kMaxMessages));
 }
 
+std::size_t MessageAnimator::sendsInFlight() const {
+  std::size_t n = 0;
+  for (const auto& m : m_messages) n += static_cast<std::size_t>(std::max(m.count, 1));
+  return n;
+}
+
 double MessageAnimator::progress(const FlyingMessage& m, double nowMs) {
   double p = m.durationMs > 0 ? (nowMs - m.startMs) / m.durationMs : 1;
   return std::clamp(p, 0.0, m.dropped ? 0.5 : 1.0);

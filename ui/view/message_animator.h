@@ -33,6 +33,7 @@ class MessageAnimator {
   void advance(double nowMs);
   void clear() { m_messages.clear(); }
   const std::vector<FlyingMessage>& messages() const { return m_messages; }
+  std::size_t sendsInFlight() const;  // the sends the dots stand for (merged ones counted)
   // 0..1 along the link (dropped ones stop at 0.5).
   static double progress(const FlyingMessage& m, double nowMs);
 

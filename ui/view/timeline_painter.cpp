@@ -3,11 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
-#include <unordered_map>
 
 #include <QFontMetrics>
 #include <QPainter>
+#include <QHash>
 #include <QPainterPath>
+#include <QStaticText>
 
 #include "core/replication/message.h"
 #include "ui/model/column_model.h"
@@ -79,25 +80,44 @@ PairedMessages pairMessages(const std::vector<cluster::RecordedEvent>& events, s
 PairedMessages pairMessages(const std::vector<cluster::RecordedEvent>& events, const PairOptions& o) {
   PairedMessages out;
   // Unmatched sends by (from, to, type, a, b), oldest first: a FIFO per key threaded through
-  // `nextSame`, so pairing a window of thousands of events allocates only two flat tables.
-  struct KeyHash {
-    std::size_t operator()(const MessageKey& k) const {
-      std::uint64_t h = (static_cast<std::uint64_t>(k.from) << 40) ^ (static_cast<std::uint64_t>(k.to) << 32) ^
-                        (static_cast<std::uint64_t>(k.type) << 24);
-      h ^= k.a * 0x9e3779b97f4a7c15ull;
-      h ^= (k.b + 0x632be59bd9b4e019ull) * 0xc2b2ae3d27d4eb4full;
-      return static_cast<std::size_t>(h ^ (h >> 29));
+  // `nextSame`, kept in a flat open-addressing table reused between calls (a node-based map
+  // allocated per send and was half of the timeline's layout time at full load). A slot is
+  // in use when its stamp is this call's.
+  struct Slot {
+    MessageKey key;
+    std::size_t head, tail;
+    std::uint64_t stamp;
+  };
+  thread_local std::vector<Slot> table;
+  thread_local std::uint64_t stamp = 0;
+  thread_local std::vector<std::size_t> nextSame;
+  constexpr std::size_t kNone = SIZE_MAX;
+  std::size_t cap = 64;
+  while (cap < events.size() * 2) cap *= 2;
+  if (table.size() < cap) {
+    table.assign(cap, Slot{});
+    stamp = 0;
+  }
+  cap = table.size();
+  ++stamp;
+  auto slotOf = [&](const MessageKey& k) -> Slot& {
+    std::uint64_t h = (static_cast<std::uint64_t>(k.from) << 40) ^ (static_cast<std::uint64_t>(k.to) << 32) ^
+                      (static_cast<std::uint64_t>(k.type) << 24);
+    h ^= k.a * 0x9e3779b97f4a7c15ull;
+    h ^= (k.b + 0x632be59bd9b4e019ull) * 0xc2b2ae3d27d4eb4full;
+    h ^= h >> 29;
+    for (std::size_t i = static_cast<std::size_t>(h) & (cap - 1);; i = (i + 1) & (cap - 1)) {
+      Slot& sl = table[i];
+      if (sl.stamp != stamp) {
+        sl = Slot{k, kNone, kNone, 0};  // free: the caller claims it (stamp) or leaves it free
+        return sl;
+      }
+      if (sl.key == k) return sl;
     }
   };
-  struct Fifo {
-    std::size_t head, tail;
-  };
-  constexpr std::size_t kNone = SIZE_MAX;
-  std::unordered_map<MessageKey, Fifo, KeyHash> open;
-  open.reserve(events.size());
   std::vector<MessageArrow> all;
-  std::vector<std::size_t> nextSame;
   all.reserve(events.size());
+  nextSame.clear();
   nextSame.reserve(events.size());
   for (const auto& re : events) {
     const node::NodeEvent& e = re.event;
@@ -110,20 +130,19 @@ PairedMessages pairMessages(const std::vector<cluster::RecordedEvent>& events, c
       const std::size_t at = all.size();
       all.push_back({e.node, e.peer, e.msgType, e.tMs, -1, e.a, e.b});
       nextSame.push_back(kNone);
-      auto [it, fresh] = open.try_emplace(MessageKey{e.node, e.peer, e.msgType, e.a, e.b}, Fifo{at, at});
-      if (!fresh) {
-        if (it->second.head == kNone) {
-          it->second = {at, at};
-        } else {
-          nextSame[it->second.tail] = at;
-          it->second.tail = at;
-        }
+      Slot& sl = slotOf(MessageKey{e.node, e.peer, e.msgType, e.a, e.b});
+      sl.stamp = stamp;
+      if (sl.head == kNone) {
+        sl.head = sl.tail = at;
+      } else {
+        nextSame[sl.tail] = at;
+        sl.tail = at;
       }
     } else {
-      auto it = open.find(MessageKey{e.peer, e.node, e.msgType, e.a, e.b});
-      if (it != open.end() && it->second.head != kNone) {
-        all[it->second.head].recvMs = e.tMs;
-        it->second.head = nextSame[it->second.head];
+      Slot& sl = slotOf(MessageKey{e.peer, e.node, e.msgType, e.a, e.b});
+      if (sl.head != kNone) {  // a free slot's head is kNone: no send waiting
+        all[sl.head].recvMs = e.tMs;
+        sl.head = nextSame[sl.head];
       } else {
         // Sent before the window began: draw it arriving from the top edge.
         all.push_back({e.peer, e.node, e.msgType, INT64_MIN, e.tMs, e.a, e.b});
@@ -436,6 +455,73 @@ void paintTimeline(QPainter& p, const TimelineScene& s) {
   paintTimeline(p, s, l);
 }
 
+namespace {
+// The timeline's short texts (axis times, node headers, bundle counts, marker labels) recur
+// from paint to paint: each is laid out once into a QStaticText and drawn from it after (text
+// shaping was a quarter of the timeline's paint at full load). Bounded; one font at a time.
+class TextCache {
+ public:
+  const QStaticText& get(const QString& text, const QFont& font) {
+    const QString key = font.key();
+    if (key != m_fontKey || m_texts.size() > 4000) {
+      m_texts.clear();
+      m_elided.clear();
+      m_fontKey = key;
+    }
+    auto it = m_texts.find(text);
+    if (it == m_texts.end()) {
+      QStaticText st(text);
+      st.setTextFormat(Qt::PlainText);
+      st.prepare(QTransform(), font);
+      it = m_texts.insert(text, st);
+    }
+    return *it;
+  }
+  QString elided(const QString& text, const QFontMetrics& fm, int width) {
+    const QString key = QString::number(width) + QLatin1Char('\x1f') + text;
+    auto it = m_elided.find(key);
+    if (it == m_elided.end()) it = m_elided.insert(key, fm.elidedText(text, Qt::ElideRight, width));
+    return *it;
+  }
+
+ private:
+  QString m_fontKey;
+  QHash<QString, QStaticText> m_texts;
+  QHash<QString, QString> m_elided;
+};
+
+TextCache& textCache() {
+  thread_local TextCache cache;
+  return cache;
+}
+
+// drawText(box, align, text) for one line of plain text, from the cache. Painters without
+// static text (SVG) draw it as text.
+void drawLine(QPainter& p, const QRectF& box, int align, const QString& text) {
+  const QStaticText& st = textCache().get(text, p.font());
+  const QSizeF sz = st.size();
+  double x = box.left(), y = box.top();
+  if (align & Qt::AlignRight) x = box.right() - sz.width();
+  else if (align & Qt::AlignHCenter) x = box.left() + (box.width() - sz.width()) / 2;
+  if (align & Qt::AlignBottom) y = box.bottom() - sz.height();
+  else if (align & Qt::AlignVCenter) y = box.top() + (box.height() - sz.height()) / 2;
+  p.drawStaticText(QPointF(x, y), st);
+}
+}  // namespace
+
+QColor blendOver(const QColor& c, float alpha, const QColor& background) {
+  const float a = std::clamp(alpha, 0.0f, 1.0f);
+  auto mix = [a](float fg, float bg) { return fg * a + bg * (1.0f - a); };
+  return QColor::fromRgbF(mix(c.redF(), background.redF()), mix(c.greenF(), background.greenF()),
+                          mix(c.blueF(), background.blueF()));
+}
+
+QRect bandStretchRect(double x, double y1, double y2) {
+  const int top = static_cast<int>(std::lround(y1));
+  const int bottom = std::max(top + 1, static_cast<int>(std::lround(y2)));
+  return QRect(static_cast<int>(std::lround(x - 1.5)), top, 3, bottom - top);
+}
+
 void paintTimeline(QPainter& p, const TimelineScene& s, const TimelineLayout& l) {
   const Theme& t = s.theme;
   const QRectF r = s.rect;
@@ -468,7 +554,7 @@ void paintTimeline(QPainter& p, const TimelineScene& s, const TimelineLayout& l)
     p.setPen(QPen(t.grid, 1, Qt::DotLine));
     p.drawLine(QPointF(r.left() + axisW - 4, y), QPointF(r.right(), y));
     p.setPen(t.mutedText);
-    p.drawText(QRectF(r.left(), y - 8, axisW - 8, 16), Qt::AlignRight | Qt::AlignVCenter,
+    drawLine(p, QRectF(r.left(), y - 8, axisW - 8, 16), Qt::AlignRight | Qt::AlignVCenter,
                formatClusterTime(static_cast<std::int64_t>(ms)));
   }
   // Lifelines and headers.
@@ -477,7 +563,7 @@ void paintTimeline(QPainter& p, const TimelineScene& s, const TimelineLayout& l)
     p.setPen(QPen(t.segmentMark, 1.5));
     p.drawLine(QPointF(x, top), QPointF(x, bottom));
     p.setPen(t.text);
-    p.drawText(QRectF(x - colW / 2, r.top() + 2, colW, headerH - 4), Qt::AlignCenter, QObject::tr("node %1").arg(n));
+    drawLine(p, QRectF(x - colW / 2, r.top() + 2, colW, headerH - 4), Qt::AlignCenter, QObject::tr("node %1").arg(n));
   }
   p.save();
   p.setClipRect(QRectF(r.left() + axisW - 8, top, r.width() - axisW + 8, bottom - top + 2));
@@ -491,8 +577,10 @@ void paintTimeline(QPainter& p, const TimelineScene& s, const TimelineLayout& l)
       p.setPen(QPen(c, 1));
       p.drawLine(QPointF(x - 2, m.y1), QPointF(x + 2, m.y1));
     } else {
-      c.setAlphaF(c.alphaF() * 0.45f);
-      p.fillRect(QRectF(x - 1.5, m.y1, 3, m.y2 - m.y1), c);
+      // A stretch: the band's colour at 45% over the background, filled opaque on whole
+      // pixels. A translucent fill of a tall thin strip went through Qt's threaded span
+      // blending, whose hand-offs to its pool cost more than the fill (~5% of the GUI thread).
+      p.fillRect(bandStretchRect(x, m.y1, m.y2), blendOver(c, static_cast<float>(c.alphaF()) * 0.45f, t.background));
     }
   }
 
@@ -528,7 +616,7 @@ void paintTimeline(QPainter& p, const TimelineScene& s, const TimelineLayout& l)
       if (a.count > 1) {
         const QPointF mid = (a.p1 + a.p2) / 2;
         p.setPen(c);
-        p.drawText(QRectF(mid.x() - 20, mid.y() - 13, 40, 12), Qt::AlignCenter, times + QString::number(a.count));
+        drawLine(p, QRectF(mid.x() - 20, mid.y() - 13, 40, 12), Qt::AlignCenter, times + QString::number(a.count));
       }
     }
   }
@@ -572,8 +660,8 @@ void paintTimeline(QPainter& p, const TimelineScene& s, const TimelineLayout& l)
     if (y - lastLabelY[mk.node] >= 13) {
       lastLabelY[mk.node] = y;
       p.setPen(m.color);
-      p.drawText(QRectF(x + 9, y - 7, colW / 2 - 10, 14), Qt::AlignLeft | Qt::AlignVCenter,
-                 fm.elidedText(m.text, Qt::ElideRight, static_cast<int>(colW / 2 - 10)));
+      drawLine(p, QRectF(x + 9, y - 7, colW / 2 - 10, 14), Qt::AlignLeft | Qt::AlignVCenter,
+               textCache().elided(m.text, fm, static_cast<int>(colW / 2 - 10)));
     }
   }
   p.restore();

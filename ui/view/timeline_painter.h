@@ -26,6 +26,8 @@
 #include <vector>
 
 #include <QPointF>
+#include <QColor>
+#include <QRect>
 #include <QRectF>
 
 #include "core/instruments/recorder.h"
@@ -149,6 +151,11 @@ struct TimelineLayout {
   // The client request an arrow or client-write tick at `p` stands for (0: none).
   Index requestAt(QPointF p) const;
 };
+
+// A heartbeat band's stretch is drawn as `c` at `alpha` over `background`, made opaque, on
+// whole pixels from y1 to y2 around x (3 px wide): the cheap path of the raster engine.
+QColor blendOver(const QColor& c, float alpha, const QColor& background);
+QRect bandStretchRect(double x, double y1, double y2);
 
 // Decides what to draw; `out`'s buffers are reused.
 void layoutTimeline(const TimelineScene& s, TimelineLayout& out);

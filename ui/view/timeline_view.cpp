@@ -234,8 +234,8 @@ void TimelineView::rebuildWindow() {
   if (keptCovers || !m_source || (m_kept.empty() && m_nowMs < m_spanMs)) {
     auto lo = std::lower_bound(m_kept.begin(), m_kept.end(), from,
                                [](const cluster::RecordedEvent& e, std::int64_t t) { return e.event.tMs < t; });
-    auto hi = lo;
-    while (hi != m_kept.end() && hi->event.tMs <= to) ++hi;
+    auto hi = std::upper_bound(lo, m_kept.end(), to,
+                               [](std::int64_t t, const cluster::RecordedEvent& e) { return t < e.event.tMs; });
     if (!slideWindow(lo, hi)) m_window.assign(lo, hi);
     m_windowFromKept = true;
     m_fetchedTo = -1;
@@ -249,13 +249,21 @@ void TimelineView::rebuildWindow() {
     return;
   }
   // The window's markers: its own and those kept apart (the fetch limit may have cut the
-  // window short of some), once each, in recording order.
+  // window short of some), once each, in recording order. A window taken from m_kept has no
+  // markers of its own that m_markers lacks (every frame's markers go to both) unless
+  // m_markers has dropped some of the window's: then, and for a fetched window, the window is
+  // scanned; otherwise m_markers alone, found by time (both are in time order).
   m_windowMarkers.clear();
-  for (const auto& e : m_window)
-    if (isTimelineMarker(e.event)) m_windowMarkers.push_back(e);
+  const bool markersCover = m_windowFromKept && !m_window.empty() &&
+                            (m_markers.size() < kKeepMarkers || m_markers.front().seq <= m_window.front().seq);
+  if (!markersCover) {
+    for (const auto& e : m_window)
+      if (isTimelineMarker(e.event)) m_windowMarkers.push_back(e);
+  }
   const std::size_t own = m_windowMarkers.size();
-  for (const auto& e : m_markers)
-    if (e.event.tMs >= from && e.event.tMs <= to) m_windowMarkers.push_back(e);
+  auto mlo = std::lower_bound(m_markers.begin(), m_markers.end(), from,
+                              [](const cluster::RecordedEvent& e, std::int64_t t) { return e.event.tMs < t; });
+  for (auto it = mlo; it != m_markers.end() && it->event.tMs <= to; ++it) m_windowMarkers.push_back(*it);
   if (m_windowMarkers.size() > own) {
     auto bySeq = [](const cluster::RecordedEvent& x, const cluster::RecordedEvent& y) { return x.seq < y.seq; };
     std::sort(m_windowMarkers.begin(), m_windowMarkers.end(), bySeq);
