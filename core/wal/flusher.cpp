@@ -1,5 +1,6 @@
 #include "core/wal/flusher.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "core/common/thread_priority.h"
@@ -31,7 +32,11 @@ Result<FlushMode> parseFlushMode(const std::string& s) {
 }
 
 Flusher::Flusher(SegmentedLog& log, FlushPolicy policy)
-    : m_log(log), m_policy(policy), m_flushes(log.flushCount()) {
+    : m_log(log),
+      m_earlyBytes(std::max<std::uint64_t>(log.options().bufferCapBytes / 4, 1)),
+      m_mode(policy.mode),
+      m_policy(policy),
+      m_flushes(log.flushCount()) {
   m_thread = std::thread([this] { run(); });
 }
 
@@ -39,11 +44,7 @@ Flusher::~Flusher() { stop(); }
 
 Status Flusher::append(std::span<const Entry> entries) {
   QLAB_RETURN_IF_ERROR(m_log.append(entries));
-  FlushMode mode;
-  {
-    std::lock_guard lk(m_mu);
-    mode = m_policy.mode;
-  }
+  const FlushMode mode = m_mode.load(std::memory_order_relaxed);
   if (mode == FlushMode::kAlways) {
     Result<Index> r = m_log.flush();
     if (!r.isOk()) {
@@ -59,13 +60,23 @@ Status Flusher::append(std::span<const Entry> entries) {
     { std::lock_guard lk(m_mu); }
     m_cv.notify_one();
   }
+  if (mode == FlushMode::kDelayed) noteAppended();
   return Status::ok();
+}
+
+void Flusher::noteAppended() {
+  if (m_mode.load(std::memory_order_relaxed) != FlushMode::kDelayed) return;
+  if (m_earlyAsked.load(std::memory_order_relaxed) || m_log.bufferedBytes() < m_earlyBytes) return;
+  if (m_earlyAsked.exchange(true)) return;  // another appender asked first
+  { std::lock_guard lk(m_mu); }  // as in append(): no lost wake-up
+  m_cv.notify_one();
 }
 
 void Flusher::setPolicy(FlushPolicy p) {
   {
     std::lock_guard lk(m_mu);
     m_policy = p;
+    m_mode = p.mode;
   }
   m_cv.notify_one();
 }
@@ -150,7 +161,9 @@ void Flusher::run() {
       case FlushMode::kDelayed: {
         auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max<std::int64_t>(p.delayMs, 1));
         for (;;) {
-          const bool woken = m_cv.wait_until(lk, deadline, [&] { return m_stop || m_flushRequested || !(m_policy == p) || m_held; });
+          const bool woken = m_cv.wait_until(lk, deadline, [&] {
+            return m_stop || m_flushRequested || !(m_policy == p) || m_held || m_earlyAsked.load();
+          });
           if (!woken || !m_held || m_stop) break;
           // Frozen: the time held does not count towards the delay.
           const auto heldAt = std::chrono::steady_clock::now();
@@ -163,6 +176,7 @@ void Flusher::run() {
     }
     if (m_stop || !due || m_held) continue;  // held meanwhile: the loop's top waits
     m_flushRequested = false;
+    m_earlyAsked = false;  // appends from here on may ask for the next early flush
     if (!m_log.health().isOk()) continue;  // latched: nothing to do until stopped
     lk.unlock();
     Result<Index> r = m_log.flush();

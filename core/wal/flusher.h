@@ -7,7 +7,10 @@
 //   group   - appends return at once; the flusher thread flushes everything that arrived
 //             while the previous flush ran, in one write + one fdatasync (capped by
 //             LogOptions::bufferCapBytes)
-//   delayed - appends return at once; flushed every delayMs
+//   delayed - appends return at once; flushed every delayMs, and early once the buffer holds
+//             a quarter of LogOptions::bufferCapBytes (the early mark), so under heavy load
+//             the flusher thread writes behind the appends instead of an append meeting the
+//             cap and flushing on its own thread
 //   manual  - flushed only on flushNow() (or when the buffer cap forces it)
 // Which of these *acknowledge* before durability is core/node's business, not this class's.
 #include <atomic>
@@ -44,6 +47,10 @@ class Flusher {
   // fails the entries are still appended (lastIndex() moved): kNoSpace can be retried with
   // flushNow() or the next append; kFailed means the log is latched.
   Status append(std::span<const Entry> entries);
+  // For code that appends to the log itself (a node's engine), after each append: under
+  // `delayed`, wakes the thread for an early flush once the buffer passes the early mark.
+  // append() calls it. Costs a look at the log's buffered size.
+  void noteAppended();
   void setPolicy(FlushPolicy p);
   FlushPolicy policy() const;
   // Asks for a flush now (the Flush button); returns at once.
@@ -64,6 +71,9 @@ class Flusher {
  private:
   void run();
   SegmentedLog& m_log;
+  const std::uint64_t m_earlyBytes;  // the early mark: a quarter of the log's buffer cap
+  std::atomic<FlushMode> m_mode;     // m_policy.mode, readable without m_mu on every append
+  std::atomic<bool> m_earlyAsked{false};  // an early flush is asked for and not yet started
   mutable std::mutex m_mu;
   std::condition_variable m_cv;
   std::condition_variable m_durableCv;

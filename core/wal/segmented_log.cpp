@@ -328,6 +328,7 @@ std::uint64_t SegmentedLog::bufferCapacityBytes() const {
   return n;
 }
 const std::string& SegmentedLog::dir() const { return m_impl->dir; }
+const LogOptions& SegmentedLog::options() const { return m_impl->opt; }
 Status SegmentedLog::health() const {
   std::lock_guard lk(m_impl->mu);
   return m_impl->failure;

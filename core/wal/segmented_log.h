@@ -134,6 +134,7 @@ class SegmentedLog {
   std::uint64_t bufferCapacityBytes() const;
   std::vector<SegmentInfo> segments() const;
   const std::string& dir() const;
+  const LogOptions& options() const;
   Status health() const;  // ok, or the latched failure
 
   // Called (from the flushing thread, without the log's lock held) after durableEnd moves.

@@ -91,6 +91,30 @@ class WalFlusherTest : public QObject {
     QCOMPARE(f.policy().delayMs, std::int64_t{200});
   }
 
+  // Under delayed, a buffer past a quarter of the cap is flushed by the flusher thread long
+  // before the delay ends, and before any append reaches the cap (which would flush on the
+  // appender's own thread). Below the mark nothing is flushed early.
+  void delayedFlushesEarlyOnItsThreadOnceTheBufferPassesTheEarlyMark() {
+    MemFileSystem fs;
+    LogOptions o;
+    o.bufferCapBytes = 64 * 1024;
+    auto log = mustOpen(fs, kDir, o);
+    Flusher f(*log, {FlushMode::kDelayed, 60'000});
+    Index i = 1;
+    while (log->bufferedBytes() < o.bufferCapBytes / 8) QLAB_VERIFY_OK(appendOne(f, entryFor(i++, 1, 100)));
+    QTest::qWait(100);
+    QCOMPARE(log->durableEnd(), Index{0});
+    QCOMPARE(f.flushCount(), 0ull);
+    // Past the mark (16 KiB), far below the cap (64 KiB).
+    while (log->bufferedBytes() < o.bufferCapBytes / 4 + 1000) {
+      QLAB_VERIFY_OK(appendOne(f, entryFor(i++, 1, 100)));
+    }
+    const Index last = i - 1;
+    QLAB_VERIFY_OK(f.waitDurable(last, 5000));
+    QVERIFY(f.flushCount() >= 1);
+    QVERIFY(log->bufferedBytes() < o.bufferCapBytes / 4);
+  }
+
   // A held flusher (the cluster is frozen) flushes nothing, under delayed or group, until it
   // is released; then it goes on.
   void heldFlusherFlushesNothingUntilReleased() {
