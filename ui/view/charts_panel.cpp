@@ -139,7 +139,7 @@ void ChartsPanel::updateFrame(const ClusterFrame& f) {
 }
 
 void ChartsPanel::redraw() {
-  PaintTimer timer;
+  PaintTimer timer("update.charts.redraw");
   const double now = static_cast<double>(m_nowMs) / 1000.0;
   const double from = std::max(0.0, now - kWindowS);
   QList<QPointF> commits, p50, p99;
