@@ -277,6 +277,58 @@ class TestUiViews : public QObject {
     QCOMPARE(cache.ensure(500'000, 500'040), 0);
   }
 
+  void laneCacheTakesWhatChangedInHeldEntries() {
+    // Entries already held are not copied again each frame, but what changes in them (an
+    // entry later applied as a duplicate) is taken, and the unchanged stay where they are.
+    FakeSource src(1);
+    src.setView(makeView(1, 1, 20, 20, 10));
+    ClusterPoller poller;
+    poller.setSource(&src);
+    LaneCache cache(&src);
+    cache.update(pollOnce(poller));
+    const node::EntryView* held = cache.entry(1, 15);
+    QVERIFY(held && !held->duplicate);
+    node::NodeView v = makeView(1, 1, 20, 20, 12);
+    for (auto& e : v.recent)
+      if (e.index == 15) e.duplicate = true;
+    v.version = 2;
+    src.setView(v);
+    cache.update(pollOnce(poller));
+    QVERIFY(cache.entry(1, 15)->duplicate);
+    QCOMPARE(cache.entry(1, 15), held);  // updated in place
+    for (const auto& e : v.recent) QVERIFY(*cache.entry(1, e.index) == e);
+    QCOMPARE(cache.ghosts(1, 1, 100).size(), std::size_t(0));
+  }
+
+  void laneCacheStaysWithinItsBoundAFrameAtATime() {
+    // Following a growing log, the cache holds at most kMaxEntriesPerNode entries per node,
+    // drops the oldest first (a frame's worth at a time, not half of it at once), and keeps the
+    // window in view and the tail.
+    FakeSource src(1);
+    ClusterPoller poller;
+    poller.setSource(&src);
+    LaneCache cache(&src);
+    const std::size_t bound = LaneCache::kMaxEntriesPerNode;
+    Index last = 0;
+    std::size_t before = 0, largestDrop = 0;
+    for (int frame = 0; frame < 450; ++frame) {
+      last += 96;
+      src.setView(makeView(1, 1, last, last, last - 10));
+      cache.update(pollOnce(poller));
+      cache.ensure(last - 80, last);  // in view: the tail
+      const std::size_t held = cache.heldEntries(1);
+      QVERIFY(held <= bound + 96);  // ensure() may add up to the next update
+      if (before > held) largestDrop = std::max(largestDrop, before - held);
+      before = held;
+    }
+    QVERIFY(last > 2 * bound);
+    QVERIFY(cache.heldEntries(1) >= bound - 96);
+    QVERIFY(largestDrop <= 96);
+    QVERIFY(cache.entry(1, last));
+    QVERIFY(cache.entry(1, last - 250));
+    QVERIFY(!cache.entry(1, last - bound - 200));  // the oldest went first
+  }
+
   void laneCacheKeepsGhostsOfCutAndKilledEntries() {
     FakeSource src(1);
     src.setView(makeView(1, 1, 20, 20, 10));
