@@ -10,6 +10,7 @@
 #include "ui/model/log_line_model.h"
 #include "ui/model/peer_progress_model.h"
 #include "ui/model/segment_model.h"
+#include "ui/source/frame_stats.h"
 
 using namespace qlab;
 using namespace qlab::ui;
@@ -39,6 +40,44 @@ cluster::LogLine line(std::uint64_t seq, NodeId node, int level, const char* tex
 class TestUiModels : public QObject {
   Q_OBJECT
  private slots:
+  void frameStatsProfilesTheSlowestFramesBySection() {
+    // Sections timed during a poll belong to the frame that poll opens; those after it (the
+    // paints) to the same frame, until the next poll.
+    FrameStats st;
+    for (int i = 0; i < 100; ++i) {
+      st.beginPoll();
+      st.addSection("poll", 1.0, 0.5);
+      st.addUpdate(1.0);
+      const bool slow = i == 42;
+      st.addPaint(slow ? 40.0 : 2.0);
+      st.addSection("paint.timeline", slow ? 40.0 : 2.0, slow ? 3.0 : 1.0);
+      if (slow) st.addSection("timer.refresh", 10.0, 10.0);
+    }
+    st.beginPoll();
+    st.addUpdate(1.0);  // closes frame 99
+    QCOMPARE(st.frames().size(), std::size_t(100));
+    QCOMPARE(st.frames()[42], 41.0);
+    std::size_t slowFrames = 0;
+    double from = 0;
+    const auto prof = st.sectionProfile(0.01, &slowFrames, &from);
+    QCOMPARE(slowFrames, std::size_t(1));
+    QCOMPARE(from, 41.0);
+    QCOMPARE(prof.size(), std::size_t(3));
+    auto find = [&](const char* n) {
+      for (const auto& p : prof)
+        if (p.name == n) return p;
+      return FrameStats::SectionProfile{};
+    };
+    QCOMPARE(find("poll").slowMeanWallMs, 1.0);
+    QCOMPARE(find("poll").meanCpuMs, 0.5);
+    QCOMPARE(find("paint.timeline").slowMeanWallMs, 40.0);
+    QCOMPARE(find("paint.timeline").slowMeanCpuMs, 3.0);
+    QCOMPARE(find("paint.timeline").meanWallMs, (99 * 2.0 + 40.0) / 100);
+    QCOMPARE(find("timer.refresh").slowFramesWith, std::size_t(1));
+    QCOMPARE(find("timer.refresh").slowMeanWallMs, 10.0);
+    QCOMPARE(find("timer.refresh").meanWallMs, 0.1);
+  }
+
   void peerProgressUpdatesInPlaceAndResetsOnANewSet() {
     PeerProgressModel m;
     QAbstractItemModelTester tester(&m, kMode);

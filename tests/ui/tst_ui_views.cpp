@@ -15,6 +15,7 @@
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QHeaderView>
+#include <QLineSeries>
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QTableWidget>
@@ -30,6 +31,8 @@
 #include "ui/model/dump_model.h"
 #include "ui/model/lane_cache.h"
 #include "ui/source/cluster_poller.h"
+#include "ui/source/frame_stats.h"
+#include "ui/view/charts_panel.h"
 #include "ui/view/cluster_actions.h"
 #include "ui/view/cluster_view.h"
 #include "ui/view/column_fitter.h"
@@ -275,6 +278,115 @@ class TestUiViews : public QObject {
     QVERIFY(cache.entry(2, 500'020));
     QVERIFY(cache.heldEntries(1) < 200);            // never the whole log
     QCOMPARE(cache.ensure(500'000, 500'040), 0);
+  }
+
+  void chartsShowEachSecondsLatencyPercentilesAsFromScratch() {
+    // Each completed second's p50 and p99 are worked out once and kept; what the chart shows
+    // must be what sorting that second's latencies now gives, also after a late operation
+    // joins a second already shown.
+    ChartsPanel panel;
+    panel.resize(900, 240);
+    panel.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&panel));
+    std::map<std::int64_t, std::vector<double>> bySecond;
+    std::uint64_t seq = 0;
+    auto op = [&](std::int64_t completeUs, std::int64_t latencyUs) {
+      cluster::Operation o;
+      o.seq = ++seq;
+      o.kind = cluster::OpKind::kWrite;
+      o.result = cluster::OpResult::kOk;
+      o.invokeUs = completeUs - latencyUs;
+      o.completeUs = completeUs;
+      bySecond[completeUs / 1000000].push_back(static_cast<double>(latencyUs) / 1000.0);
+      return o;
+    };
+    auto check = [&](std::int64_t nowMs) {
+      const QList<QPointF> p50 = panel.p50Series()->points(), p99 = panel.p99Series()->points();
+      int shown = 0;
+      for (const auto& [sec, lat] : bySecond) {
+        if (sec >= nowMs / 1000) continue;
+        const Percentiles want = FrameStats::percentiles(lat);
+        QVERIFY(shown < p50.size());
+        QCOMPARE(p50[shown].x(), static_cast<double>(sec) + 0.5);
+        QCOMPARE(p50[shown].y(), want.p50);
+        QCOMPARE(p99[shown].y(), want.p99);
+        ++shown;
+      }
+      QCOMPARE(p50.size(), shown);
+    };
+    ClusterFrame f;
+    f.size = 1;
+    f.views = {std::make_shared<node::NodeView>(makeView(1, 1, 1, 1, 1))};
+    for (int frame = 1; frame <= 120; ++frame) {
+      f.number = static_cast<std::uint64_t>(frame);
+      f.nowMs = frame * 50;
+      f.operations.clear();
+      for (int i = 0; i < 7; ++i)
+        f.operations.push_back(op(f.nowMs * 1000 - i * 3000, 1000 + (frame * 7919 + i * 104729) % 20000));
+      if (frame == 90) f.operations.push_back(op(1'500'000, 99'000));  // late, for second 1
+      int before[ChartsPanel::kCharts];
+      for (int c = 0; c < ChartsPanel::kCharts; ++c) before[c] = panel.redraws(ChartsPanel::Chart(c));
+      panel.updateFrame(f);
+      int redrawn = 0;
+      for (int c = 0; c < ChartsPanel::kCharts; ++c) redrawn += panel.redraws(ChartsPanel::Chart(c)) - before[c];
+      QVERIFY(redrawn <= 1);  // one chart per frame at the most
+      if (panel.redraws(ChartsPanel::kLatencyChart) != before[ChartsPanel::kLatencyChart])
+        check(f.nowMs);  // the latency chart as just redrawn
+    }
+    // Each chart twice a second over the 6 s.
+    for (int c = 0; c < ChartsPanel::kCharts; ++c) QVERIFY(panel.redraws(ChartsPanel::Chart(c)) >= 11);
+  }
+
+  void laneCacheTakesWhatChangedInHeldEntries() {
+    // Entries already held are not copied again each frame, but what changes in them (an
+    // entry later applied as a duplicate) is taken, and the unchanged stay where they are.
+    FakeSource src(1);
+    src.setView(makeView(1, 1, 20, 20, 10));
+    ClusterPoller poller;
+    poller.setSource(&src);
+    LaneCache cache(&src);
+    cache.update(pollOnce(poller));
+    const node::EntryView* held = cache.entry(1, 15);
+    QVERIFY(held && !held->duplicate);
+    node::NodeView v = makeView(1, 1, 20, 20, 12);
+    for (auto& e : v.recent)
+      if (e.index == 15) e.duplicate = true;
+    v.version = 2;
+    src.setView(v);
+    cache.update(pollOnce(poller));
+    QVERIFY(cache.entry(1, 15)->duplicate);
+    QCOMPARE(cache.entry(1, 15), held);  // updated in place
+    for (const auto& e : v.recent) QVERIFY(*cache.entry(1, e.index) == e);
+    QCOMPARE(cache.ghosts(1, 1, 100).size(), std::size_t(0));
+  }
+
+  void laneCacheStaysWithinItsBoundAFrameAtATime() {
+    // Following a growing log, the cache holds at most kMaxEntriesPerNode entries per node,
+    // drops the oldest first (a frame's worth at a time, not half of it at once), and keeps the
+    // window in view and the tail.
+    FakeSource src(1);
+    ClusterPoller poller;
+    poller.setSource(&src);
+    LaneCache cache(&src);
+    const std::size_t bound = LaneCache::kMaxEntriesPerNode;
+    Index last = 0;
+    std::size_t before = 0, largestDrop = 0;
+    for (int frame = 0; frame < 450; ++frame) {
+      last += 96;
+      src.setView(makeView(1, 1, last, last, last - 10));
+      cache.update(pollOnce(poller));
+      cache.ensure(last - 80, last);  // in view: the tail
+      const std::size_t held = cache.heldEntries(1);
+      QVERIFY(held <= bound + 96);  // ensure() may add up to the next update
+      if (before > held) largestDrop = std::max(largestDrop, before - held);
+      before = held;
+    }
+    QVERIFY(last > 2 * bound);
+    QVERIFY(cache.heldEntries(1) >= bound - 96);
+    QVERIFY(largestDrop <= 96);
+    QVERIFY(cache.entry(1, last));
+    QVERIFY(cache.entry(1, last - 250));
+    QVERIFY(!cache.entry(1, last - bound - 200));  // the oldest went first
   }
 
   void laneCacheKeepsGhostsOfCutAndKilledEntries() {

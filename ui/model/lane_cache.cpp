@@ -37,7 +37,13 @@ void LaneCache::takeView(NodeCache& c, const ViewPtr& v, std::int64_t nowMs) {
       }
     }
     ghostAfter(c, cut, nowMs, GhostEntry::Why::kTruncated);
-    for (const auto& e : v->recent) c.entries[e.index] = e;
+    // Most of the window is held already and unchanged (anything that differed was cut just
+    // above; whether an entry was applied as a duplicate can still change): copying all of it
+    // again on every frame, strings and all, was the lanes' largest cost in the poll.
+    for (const auto& e : v->recent) {
+      auto [it, fresh] = c.entries.try_emplace(e.index, e);
+      if (!fresh && !(it->second == e)) it->second = e;
+    }
     c.duplicates = v->duplicates;
     std::sort(c.duplicates.begin(), c.duplicates.end());
   }
@@ -53,9 +59,12 @@ void LaneCache::prune(NodeCache& c, std::int64_t nowMs) {
     c.entries.erase(c.entries.begin(), c.entries.lower_bound(c.last->firstIndex));
   }
   if (c.entries.size() <= kMaxEntriesPerNode) return;
-  // Keep the visible window and the tail; drop the rest, farthest first.
+  // Keep the visible window and the tail; drop the rest, oldest first, just back down to the
+  // bound: following the log that is about a frame's worth of entries each frame. (Dropping
+  // down to half the bound at once freed some 10,000 entries per node in a single frame every
+  // few seconds at full load.)
   const Index tailFrom = c.last && c.last->lastIndex > 256 ? c.last->lastIndex - 256 : 1;
-  for (auto it = c.entries.begin(); it != c.entries.end() && c.entries.size() > kMaxEntriesPerNode / 2;) {
+  for (auto it = c.entries.begin(); it != c.entries.end() && c.entries.size() > kMaxEntriesPerNode;) {
     const Index i = it->first;
     const bool visible = i + 512 >= m_windowFrom && i <= m_windowTo + 512;
     if (!visible && i < tailFrom) it = c.entries.erase(it);

@@ -62,14 +62,22 @@ void ClusterPoller::buildFrame(ClusterFrame& f) {
 
 void ClusterPoller::pollNow() {
   auto started = std::chrono::steady_clock::now();
+  if (m_stats) m_stats->beginPoll();
+  SectionTimer whole("poll");
   ClusterFrame f;
   f.number = ++m_number;
   f.sourceChanged = m_sourceChanged;
   m_sourceChanged = false;
-  if (m_source) buildFrame(f);
+  if (m_source) {
+    SectionTimer read("poll.read");
+    buildFrame(f);
+  }
   emit frameReady(f);
-  // Keep the pictures, not the streams: they were handed out once.
-  m_last = f.pictures();
+  {
+    // Keep the pictures, not the streams: they were handed out once.
+    SectionTimer keep("poll.keep");
+    m_last = f.pictures();
+  }
   if (m_stats)
     m_stats->addUpdate(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
 }

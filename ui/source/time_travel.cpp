@@ -4,6 +4,8 @@
 #include <QFileInfo>
 #include <QSaveFile>
 
+#include "ui/source/frame_stats.h"
+
 namespace qlab::ui {
 
 namespace {
@@ -16,6 +18,7 @@ TimeTravel::TimeTravel(QObject* parent) : QObject(parent) {
   connect(&m_play, &QTimer::timeout, this, &TimeTravel::tick);
   m_refresh.setInterval(1000);
   connect(&m_refresh, &QTimer::timeout, this, [this] {
+    SectionTimer timer("timer.timetravel.refresh");
     refreshReader();
     if (m_recorder && !m_failureShown) {
       const Status st = m_recorder->status();

@@ -379,7 +379,7 @@ void ClusterView::paintLegend(QPainter& p) const {
 }
 
 void ClusterView::paintEvent(QPaintEvent*) {
-  PaintTimer timer;
+  PaintTimer timer("paint.cluster");
   const double now = static_cast<double>(m_clock.elapsed());
   m_animator.advance(now);
   std::erase_if(m_flashes, [&](const Flash& f) { return now - f.startMs > kFlashMs; });

@@ -6,6 +6,8 @@
 #include <QTableView>
 #include <QTimer>
 
+#include "ui/source/frame_stats.h"
+
 namespace qlab::ui {
 
 ColumnFitter::ColumnFitter(QTableView* table, int intervalMs) : QObject(table), m_table(table), m_timer(new QTimer(this)) {
@@ -32,6 +34,7 @@ void ColumnFitter::fitIfShown() {
     m_pending = true;  // measured when shown
     return;
   }
+  SectionTimer timer("timer.columnfitter");
   m_pending = false;
   ++m_fits;
   m_table->resizeColumnsToContents();

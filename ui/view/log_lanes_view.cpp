@@ -176,7 +176,7 @@ void LogLanesView::resizeEvent(QResizeEvent* e) {
 }
 
 void LogLanesView::paintEvent(QPaintEvent*) {
-  PaintTimer timer;
+  PaintTimer timer("paint.lanes");
   QPainter p(viewport());
   p.fillRect(viewport()->rect(), palette().color(QPalette::Base));
   if (m_frame.size == 0) return;

@@ -31,7 +31,7 @@ class Canvas : public QWidget {
 
  protected:
   void paintEvent(QPaintEvent*) override {
-    PaintTimer timer;
+    PaintTimer timer("paint.timeline");
     QPainter p(this);
     m_owner->paintCanvas(p);
   }

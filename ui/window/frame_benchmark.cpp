@@ -34,11 +34,7 @@ double FrameBenchmark::residentMb() {
   return 0;
 }
 
-double FrameBenchmark::threadCpuMs() {
-  timespec t{};
-  if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) != 0) return 0;
-  return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
-}
+double FrameBenchmark::threadCpuMs() { return FrameStats::threadCpuMs(); }
 
 double FrameBenchmark::threadWaitMs() {
   // schedstat: time on the CPU, time waiting on a run queue (ns), time slices.
@@ -111,6 +107,22 @@ QByteArray FrameBenchmark::report() const {
       {QStringLiteral("gui_cpu_ms_per_frame"), (threadCpuMs() - m_cpuStartMs) / frames},
       {QStringLiteral("gui_wait_ms_per_frame"), (threadWaitMs() - m_waitStartMs) / frames},
   };
+  // What the frames spent their time on: each named section over all frames and over the
+  // slowest 1% (the tail the p99 stands for), wall and CPU.
+  std::size_t slowFrames = 0;
+  double slowFrom = 0;
+  QJsonArray sections;
+  for (const auto& sp : m_stats.sectionProfile(0.01, &slowFrames, &slowFrom))
+    sections.append(QJsonObject{{QStringLiteral("name"), QString::fromStdString(sp.name)},
+                                {QStringLiteral("mean_wall_ms"), sp.meanWallMs},
+                                {QStringLiteral("mean_cpu_ms"), sp.meanCpuMs},
+                                {QStringLiteral("p99_wall_ms"), sp.p99WallMs},
+                                {QStringLiteral("slow_mean_wall_ms"), sp.slowMeanWallMs},
+                                {QStringLiteral("slow_mean_cpu_ms"), sp.slowMeanCpuMs},
+                                {QStringLiteral("slow_frames_with"), static_cast<qint64>(sp.slowFramesWith)}});
+  o.insert(QStringLiteral("profile"), QJsonObject{{QStringLiteral("slow_frames"), static_cast<qint64>(slowFrames)},
+                                                  {QStringLiteral("slow_from_ms"), slowFrom},
+                                                  {QStringLiteral("sections"), sections}});
   return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
 

@@ -22,6 +22,7 @@
 #include "ui/model/findings_model.h"
 #include "ui/source/cluster_host.h"
 #include "ui/source/cluster_poller.h"
+#include "ui/source/frame_stats.h"
 #include "ui/source/time_travel.h"
 #include "ui/window/presentation_mode.h"
 #include "ui/view/time_bar.h"
@@ -314,16 +315,44 @@ QDockWidget* MainWindow::addSidePanel(const QString& title, const QString& objec
 }
 
 void MainWindow::onFrame(const ClusterFrame& f) {
-  m_presentation->noteFrame(f, m_poller->lastFrame());  // lastFrame: still the one before f
-  m_actions->updateFrame(f);
-  m_clusterView->updateFrame(f);
-  m_lanes->updateFrame(f);
-  m_inspector->updateFrame(f);
-  m_controls->updateFrame(f);
-  m_timeline->updateFrame(f);
-  m_charts->updateFrame(f);
-  m_eventLog->updateFrame(f);
-  m_findings->append(f.findings);
+  {
+    SectionTimer t("update.presentation+actions");
+    m_presentation->noteFrame(f, m_poller->lastFrame());  // lastFrame: still the one before f
+    m_actions->updateFrame(f);
+  }
+  {
+    SectionTimer t("update.cluster");
+    m_clusterView->updateFrame(f);
+  }
+  {
+    SectionTimer t("update.lanes");
+    m_lanes->updateFrame(f);
+  }
+  {
+    SectionTimer t("update.inspector");
+    m_inspector->updateFrame(f);
+  }
+  {
+    SectionTimer t("update.controls");
+    m_controls->updateFrame(f);
+  }
+  {
+    SectionTimer t("update.timeline");
+    m_timeline->updateFrame(f);
+  }
+  {
+    SectionTimer t("update.charts");
+    m_charts->updateFrame(f);
+  }
+  {
+    SectionTimer t("update.eventlog");
+    m_eventLog->updateFrame(f);
+  }
+  {
+    SectionTimer t("update.findings");
+    m_findings->append(f.findings);
+  }
+  SectionTimer t("update.summary");
   if (f.size == 0) {
     m_summary->setText(tr("no cluster"));
     return;
@@ -362,6 +391,7 @@ void MainWindow::refreshLostWrites() {
   // source shown: the live cluster, or the recording at the time bar's cursor.
   const ClusterSource* shown = m_poller->source();
   if (!shown || m_findings->rowCount() == 0) return;
+  SectionTimer timer("timer.lostwrites");
   m_lanes->setLostWrites(shown->lostWrites());
 }
 
@@ -399,6 +429,13 @@ AppSettings MainWindow::currentSettings() const {
   s.timelineKinds = m_timeline->kinds();
   s.timelineBands = m_timeline->heartbeatBands();
   return s;
+}
+
+bool MainWindow::event(QEvent* e) {
+  if (e->type() != QEvent::UpdateRequest) return QMainWindow::event(e);
+  // The window's repaint: every dirty widget painted into the backing store, then flushed.
+  SectionTimer t("window.repaint");
+  return QMainWindow::event(e);
 }
 
 void MainWindow::closeEvent(QCloseEvent* e) {
