@@ -176,7 +176,7 @@ class NodeWorker final : public QObject, public EngineHost {
         log(spdlog::level::warn, "writing the log out failed: " + w.status().message());
     }
     if (m_flusher && p.mode == wal::FlushMode::kGroup) m_flusher->flushNow();
-    if (m_flusher && p.mode == wal::FlushMode::kDelayed) m_flusher->noteAppended();
+    if (m_flusher) m_flusher->noteAppended();  // the early mark of `delayed`
   }
   void flushPolicyChanged(const wal::FlushPolicy& p) override {
     if (m_flusher) m_flusher->setPolicy(p);

@@ -60,7 +60,7 @@ Status Flusher::append(std::span<const Entry> entries) {
     { std::lock_guard lk(m_mu); }
     m_cv.notify_one();
   }
-  if (mode == FlushMode::kDelayed) noteAppended();
+  noteAppended();  // the early mark of `delayed`
   return Status::ok();
 }
 

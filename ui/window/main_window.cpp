@@ -315,43 +315,23 @@ QDockWidget* MainWindow::addSidePanel(const QString& title, const QString& objec
 }
 
 void MainWindow::onFrame(const ClusterFrame& f) {
-  {
-    SectionTimer t("update.presentation+actions");
+  // Each view's update is a section of the frame profile (`--bench-ui`; free otherwise).
+  auto timed = [](const char* section, auto&& update) {
+    SectionTimer t(section);
+    update();
+  };
+  timed("update.presentation+actions", [&] {
     m_presentation->noteFrame(f, m_poller->lastFrame());  // lastFrame: still the one before f
     m_actions->updateFrame(f);
-  }
-  {
-    SectionTimer t("update.cluster");
-    m_clusterView->updateFrame(f);
-  }
-  {
-    SectionTimer t("update.lanes");
-    m_lanes->updateFrame(f);
-  }
-  {
-    SectionTimer t("update.inspector");
-    m_inspector->updateFrame(f);
-  }
-  {
-    SectionTimer t("update.controls");
-    m_controls->updateFrame(f);
-  }
-  {
-    SectionTimer t("update.timeline");
-    m_timeline->updateFrame(f);
-  }
-  {
-    SectionTimer t("update.charts");
-    m_charts->updateFrame(f);
-  }
-  {
-    SectionTimer t("update.eventlog");
-    m_eventLog->updateFrame(f);
-  }
-  {
-    SectionTimer t("update.findings");
-    m_findings->append(f.findings);
-  }
+  });
+  timed("update.cluster", [&] { m_clusterView->updateFrame(f); });
+  timed("update.lanes", [&] { m_lanes->updateFrame(f); });
+  timed("update.inspector", [&] { m_inspector->updateFrame(f); });
+  timed("update.controls", [&] { m_controls->updateFrame(f); });
+  timed("update.timeline", [&] { m_timeline->updateFrame(f); });
+  timed("update.charts", [&] { m_charts->updateFrame(f); });
+  timed("update.eventlog", [&] { m_eventLog->updateFrame(f); });
+  timed("update.findings", [&] { m_findings->append(f.findings); });
   SectionTimer t("update.summary");
   if (f.size == 0) {
     m_summary->setText(tr("no cluster"));
