@@ -78,6 +78,44 @@ class TestUiModels : public QObject {
     QCOMPARE(find("timer.refresh").meanWallMs, 0.1);
   }
 
+  void frameStatsPreallocatedOrNotGiveTheSameProfile() {
+    // The benchmark preallocates its sample storage; runs shorter and longer than that room
+    // must profile exactly as without it (frames and their parts stay paired).
+    auto feed = [](FrameStats& st, int frames) {
+      for (int i = 0; i < frames; ++i) {
+        st.beginPoll();
+        st.addSection("poll", 1.0 + i % 3, 0.5);
+        st.addUpdate(1.0 + i % 3);
+        for (int k = 0; k <= i % 5; ++k) {
+          st.addPaint(1.0 + k);
+          st.addSection("paint", 1.0 + k, 0.25 * k);
+        }
+        if (i % 17 == 0) st.addSection("timer", 7.0, 7.0);
+      }
+      st.beginPoll();
+      st.addUpdate(1.0);
+    };
+    for (std::size_t room : {std::size_t(0), std::size_t(10), std::size_t(1000)}) {
+      FrameStats plain, pre;
+      pre.preallocate(room);
+      QVERIFY(pre.frames().empty());
+      feed(plain, 300);
+      feed(pre, 300);
+      QCOMPARE(pre.frames(), plain.frames());
+      QCOMPARE(pre.paints(), plain.paints());
+      const auto a = plain.sectionProfile(0.05);
+      const auto b = pre.sectionProfile(0.05);
+      QCOMPARE(b.size(), a.size());
+      for (std::size_t i = 0; i < a.size(); ++i) {
+        QCOMPARE(b[i].name, a[i].name);
+        QCOMPARE(b[i].meanWallMs, a[i].meanWallMs);
+        QCOMPARE(b[i].p99WallMs, a[i].p99WallMs);
+        QCOMPARE(b[i].slowMeanCpuMs, a[i].slowMeanCpuMs);
+        QCOMPARE(b[i].slowFramesWith, a[i].slowFramesWith);
+      }
+    }
+  }
+
   void peerProgressUpdatesInPlaceAndResetsOnANewSet() {
     PeerProgressModel m;
     QAbstractItemModelTester tester(&m, kMode);

@@ -29,9 +29,10 @@ void FrameStats::beginPoll() {
 void FrameStats::addUpdate(double ms) {
   if (m_open >= 0) {
     m_frames.push_back(m_open);
-    m_frameParts.push_back(std::move(m_openParts));
+    m_frameParts.insert(m_frameParts.end(), m_openParts.begin(), m_openParts.end());
+    m_partsEnd.push_back(static_cast<std::uint32_t>(m_frameParts.size()));
   }
-  m_openParts = std::move(m_pollParts);
+  m_openParts.swap(m_pollParts);
   m_pollParts.clear();
   m_inPoll = false;
   m_open = ms;
@@ -64,8 +65,32 @@ void FrameStats::clear() {
   m_openParts.clear();
   m_pollParts.clear();
   m_frameParts.clear();
+  m_partsEnd.clear();
   m_inPoll = false;
   m_open = -1;
+}
+
+namespace {
+// resize() writes every element, so the pages are resident; clear() keeps the capacity.
+template <class T>
+void touchCapacity(std::vector<T>& v, std::size_t n) {
+  const std::size_t had = v.size();
+  if (had >= n) return;
+  v.resize(n);
+  v.resize(had);
+}
+constexpr std::size_t kPaintsPerFrame = 8;   // generous: a frame paints a handful of views
+constexpr std::size_t kPartsPerFrame = 32;   // the sections a frame is made of, with margin
+}  // namespace
+
+void FrameStats::preallocate(std::size_t frames) {
+  touchCapacity(m_frames, frames);
+  touchCapacity(m_updates, frames);
+  touchCapacity(m_paints, frames * kPaintsPerFrame);
+  touchCapacity(m_partsEnd, frames);
+  touchCapacity(m_frameParts, frames * kPartsPerFrame);
+  touchCapacity(m_openParts, kPartsPerFrame * 4);
+  touchCapacity(m_pollParts, kPartsPerFrame * 4);
 }
 
 std::vector<FrameStats::SectionProfile> FrameStats::sectionProfile(double slowShare, std::size_t* slowFrames,
@@ -84,14 +109,17 @@ std::vector<FrameStats::SectionProfile> FrameStats::sectionProfile(double slowSh
   std::vector<std::vector<double>> perFrame(k, std::vector<double>(n, 0.0));
   for (std::size_t f = 0; f < n; ++f) {
     std::vector<bool> seen(k, false);
-    for (const Part& p : m_frameParts[f]) {
+    const std::size_t from = f == 0 ? 0 : m_partsEnd[f - 1];
+    for (std::size_t i = from; i < m_partsEnd[f]; ++i) {
+      const Part& p = m_frameParts[i];
       SectionProfile& s = out[p.section];
-      s.meanWallMs += p.wallMs;
-      s.meanCpuMs += p.cpuMs;
-      perFrame[p.section][f] += p.wallMs;
+      const double wall = p.wallMs, cpu = p.cpuMs;
+      s.meanWallMs += wall;
+      s.meanCpuMs += cpu;
+      perFrame[p.section][f] += wall;
       if (isSlow[f]) {
-        s.slowMeanWallMs += p.wallMs;
-        s.slowMeanCpuMs += p.cpuMs;
+        s.slowMeanWallMs += wall;
+        s.slowMeanCpuMs += cpu;
         if (!seen[p.section]) ++s.slowFramesWith;
         seen[p.section] = true;
       }

@@ -3,7 +3,7 @@
 // explorer under load as a user would run it: per-frame cost (one poll with every model and
 // view update, plus every paint until the next poll), how late a 10 ms timer fires (a stalled
 // event loop shows here), the GUI thread's CPU time and time spent waiting for a core per
-// frame, and the process's resident memory over time; and whether the run was being recorded
+// frame, and the process's resident memory and heap in use over time; and whether the run was being recorded
 // (the time-travel recorder, on unless --no-record). Writes one JSON object and quits.
 #include <chrono>
 #include <vector>
@@ -28,6 +28,9 @@ class FrameBenchmark : public QObject {
   // The JSON written at the end (also for tests).
   QByteArray report() const;
   static double residentMb();
+  // Bytes malloc has handed out and not had back (all arenas), in MB; 0 where unknown. With
+  // residentMb it tells growth of what the program keeps from memory the allocator holds.
+  static double heapInUseMb();
   // This (the GUI) thread's CPU time, and its time waiting for a core (Linux schedstat; 0 where
   // there is none), in ms since it started.
   static double threadCpuMs();
@@ -45,7 +48,10 @@ class FrameBenchmark : public QObject {
   QTimer m_probe;
   QElapsedTimer m_clock;
   std::vector<double> m_lateness;
-  std::vector<std::pair<double, double>> m_rss;  // (s, MB)
+  struct MemorySample {
+    double s, rssMb, heapMb;
+  };
+  std::vector<MemorySample> m_memory;
   std::chrono::steady_clock::time_point m_probeDue;
   double m_cpuStartMs = 0;
   double m_waitStartMs = 0;
