@@ -112,6 +112,15 @@ Result<std::unique_ptr<File>> LogCore::createSegmentFile(const std::string& path
   return f;
 }
 
+namespace {
+// Over the buffer cap while a round is writing: that round makes room (and a flusher thread,
+// if there is one, starts the next). Waiting for it keeps the bound without the appending
+// thread queuing a round of its own behind it, which left the flusher idle meanwhile.
+void waitForRoom(LogCore& d, std::unique_lock<std::mutex>& lk) {
+  while (d.flushing && d.failure.isOk() && d.pendingBytes + d.inflightBytes > d.opt.bufferCapBytes) d.cv.wait(lk);
+}
+}  // namespace
+
 // ---------------------------------------------------------------------------------------
 
 SegmentedLog::SegmentedLog(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
@@ -135,6 +144,7 @@ Status SegmentedLog::append(std::span<const Entry> entries) {
     }
   }
   std::unique_lock lk(d.mu);
+  waitForRoom(d, lk);
   if (!d.failure.isOk()) return d.failure;
   if (d.pendingBytes + d.inflightBytes > d.opt.bufferCapBytes) {
     // A previous cap flush could not make room (ENOSPC): refuse rather than grow without
@@ -159,6 +169,7 @@ Status SegmentedLog::append(std::span<const Entry> entries) {
     d.lastIndex = e.index;
     d.pendingBytes += rb;
   }
+  waitForRoom(d, lk);
   if (d.pendingBytes + d.inflightBytes > d.opt.bufferCapBytes) {
     lk.unlock();
     Result<Index> r = flush();

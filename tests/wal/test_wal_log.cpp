@@ -382,6 +382,53 @@ class WalLogTest : public QObject {
     QVERIFY(log->bufferedBytes() <= 1000);
   }
 
+  // An append that takes the buffer over its cap while a round is writing waits for that
+  // round to make room; it does not queue a round of its own behind it (that made a writer
+  // and a flusher thread take turns instead of working side by side).
+  void appendOverTheCapWaitsForTheRunningRoundInsteadOfRunningAnother() {
+    MemFileSystem mem;
+    FaultFileSystem fs(mem, 1);
+    LogOptions o;
+    o.bufferCapBytes = 2000;
+    auto log = mustOpen(fs, kDir, o);
+    QLAB_VERIFY_OK(appendRange(*log, 1, 10, 1, 40));  // 800 bytes for the first round
+    std::atomic<bool> holding{false}, release{false};
+    fs.setCrashPoint([&](const std::string& op) {
+      if (op.rfind("append", 0) != 0 || release.load()) return false;
+      holding = true;
+      for (int i = 0; i < 5000 && !release.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      return false;
+    });
+    const std::uint64_t roundsBefore = log->flushCount();
+    Status roundStatus;
+    std::thread round([&] { roundStatus = log->flush().status(); });
+    for (int i = 0; i < 5000 && !holding.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    QVERIFY(holding.load());
+    // Lets the round finish once this thread's appends are over the cap (this thread is
+    // then inside the append that crossed it).
+    std::thread releaser([&] {
+      for (int i = 0; i < 5000 && log->bufferedBytes() <= o.bufferCapBytes; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      release = true;
+    });
+    Index next = 11;
+    for (; next < 200; ++next) {
+      const bool crosses = log->bufferedBytes() + format::recordBytes(40) > o.bufferCapBytes;
+      QLAB_VERIFY_OK(appendRange(*log, next, next, 1, 40));
+      if (crosses) break;
+    }
+    round.join();
+    releaser.join();
+    QLAB_VERIFY_OK(roundStatus);
+    QVERIFY(next < 200);
+    ++next;
+    QCOMPARE(log->flushCount() - roundsBefore, 1ull);  // only the round that was running
+    QCOMPARE(log->durableEnd(), Index{10});
+    QVERIFY(log->bufferedBytes() > 0 && log->bufferedBytes() <= o.bufferCapBytes);
+    QLAB_VERIFY_OK(log->flush().status());
+    QCOMPARE(log->durableEnd(), next - 1);
+  }
+
   // --- errors ---
   void failedFsyncLatchesTheLog() {
     MemFileSystem mem;
