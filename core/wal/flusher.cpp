@@ -66,7 +66,7 @@ Status Flusher::append(std::span<const Entry> entries) {
 
 void Flusher::noteAppended() {
   if (m_mode.load(std::memory_order_relaxed) != FlushMode::kDelayed) return;
-  if (m_earlyAsked.load(std::memory_order_relaxed) || m_log.bufferedBytes() < m_earlyBytes) return;
+  if (m_earlyAsked.load(std::memory_order_relaxed) || m_log.bufferedBytesHint() < m_earlyBytes) return;
   if (m_earlyAsked.exchange(true)) return;  // another appender asked first
   { std::lock_guard lk(m_mu); }  // as in append(): no lost wake-up
   m_cv.notify_one();

@@ -131,6 +131,7 @@ Result<Index> runRound(LogCore& d, std::unique_lock<std::mutex>& lk, Round round
     }
   }
   d.inflightBytes = 0;
+  d.publishBuffered();
   if (round == Round::kFlush) ++d.flushRounds;
   Status result = io;
   if (!keepsDurable) {
@@ -165,6 +166,7 @@ void dropBufferAndDie(LogCore& d, const char* what) {
     sp->file.reset();
   }
   d.pendingBytes = 0;
+  d.publishBuffered();
   if (d.failure.isOk()) {
     d.failure = Status::failed("log in " + d.dir + " was killed (simulated " + what + "): reopen it");
   }

@@ -2,6 +2,7 @@
 // Private to core/wal: the state behind SegmentedLog, shared by segmented_log.cpp (append,
 // flush, truncation), log_read.cpp (reads through the sparse index) and log_recovery.cpp
 // (open). Not installed, not included outside this folder.
+#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <memory>
@@ -74,6 +75,7 @@ struct LogCore {
   Index writtenEnd = 0;  // last index in the files (synced or not); >= durableEnd
   std::uint64_t pendingBytes = 0;
   std::uint64_t inflightBytes = 0;
+  std::atomic<std::uint64_t> bufferedHint{0};  // pendingBytes + inflightBytes, see publishBuffered
   bool flushing = false;  // a flush or writeOut round is doing I/O (one at a time)
   Status failure;  // latched; ok while healthy
   std::function<void(Index)> listener;
@@ -102,6 +104,8 @@ struct LogCore {
   // Called when a sealed segment `s` has nothing left to write: its buffers' capacity goes
   // to spareBuffers (or is freed when there are enough).
   void releaseBuffers(Segment& s);
+  // Publishes pendingBytes + inflightBytes for bufferedBytesHint().
+  void publishBuffered() { bufferedHint.store(pendingBytes + inflightBytes, std::memory_order_relaxed); }
   // Records a record's place in the sparse index and the generation run table.
   void noteRecord(Segment& s, Index index, Generation generation, std::uint64_t offset);
   void waitIdle(std::unique_lock<std::mutex>& lk) const {

@@ -169,6 +169,7 @@ Status SegmentedLog::append(std::span<const Entry> entries) {
     d.lastIndex = e.index;
     d.pendingBytes += rb;
   }
+  d.publishBuffered();
   waitForRoom(d, lk);
   if (d.pendingBytes + d.inflightBytes > d.opt.bufferCapBytes) {
     lk.unlock();
@@ -237,6 +238,7 @@ Status SegmentedLog::truncateAfter(Index index) {
     s.file = std::move(f).value();
   }
   d.lastIndex = index;
+  d.publishBuffered();
   // Earlier segments are fully synced (a segment is before the next one is created). Without
   // writeOut a cut in the file is always at or below durableEnd; after it, the cut may sync
   // written-out records and so raise durableEnd (waiters are woken, the listener is not called).
@@ -307,6 +309,7 @@ Status SegmentedLog::resetTo(Index nextIndex) {
   d.durableEnd = nextIndex - 1;
   d.writtenEnd = nextIndex - 1;
   d.pendingBytes = 0;
+  d.publishBuffered();
   d.wakeDurableWaiters();  // everything below nextIndex is covered by the caller's snapshot
   return Status::ok();
 }
@@ -330,6 +333,9 @@ Generation SegmentedLog::lastGeneration() const {
 std::uint64_t SegmentedLog::bufferedBytes() const {
   std::lock_guard lk(m_impl->mu);
   return m_impl->pendingBytes + m_impl->inflightBytes;
+}
+std::uint64_t SegmentedLog::bufferedBytesHint() const {
+  return m_impl->bufferedHint.load(std::memory_order_relaxed);
 }
 std::uint64_t SegmentedLog::bufferCapacityBytes() const {
   std::lock_guard lk(m_impl->mu);

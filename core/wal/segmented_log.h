@@ -129,6 +129,10 @@ class SegmentedLog {
   Index writtenEnd() const;  // last index handed to the OS (flushed or written out); >= durableEnd
   Generation lastGeneration() const;
   std::uint64_t bufferedBytes() const;
+  // bufferedBytes() as of the last append or round, read without the log's lock: for a
+  // thread that checks it on every append (the flusher's early mark) and must not contend
+  // with the appender for the lock. May be stale by one append, round or truncation.
+  std::uint64_t bufferedBytesHint() const;
   // Memory the buffers hold (their capacity, used or not): bounded by a few batches, however
   // many segments the log has.
   std::uint64_t bufferCapacityBytes() const;

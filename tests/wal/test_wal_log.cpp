@@ -382,6 +382,22 @@ class WalLogTest : public QObject {
     QVERIFY(log->bufferedBytes() <= 1000);
   }
 
+  // The lock-free hint the flusher's early mark reads follows appends, rounds and cuts.
+  void bufferedBytesHintFollowsAppendsFlushesAndTruncation() {
+    MemFileSystem fs;
+    auto log = mustOpen(fs, kDir);
+    QCOMPARE(log->bufferedBytesHint(), 0ull);
+    QLAB_VERIFY_OK(appendRange(*log, 1, 10, 1, 40));
+    QCOMPARE(log->bufferedBytesHint(), log->bufferedBytes());
+    QCOMPARE(log->bufferedBytesHint(), 10ull * format::recordBytes(40));
+    QLAB_VERIFY_OK(log->truncateAfter(6));
+    QCOMPARE(log->bufferedBytesHint(), 6ull * format::recordBytes(40));
+    QLAB_VERIFY_OK(log->flush().status());
+    QCOMPARE(log->bufferedBytesHint(), 0ull);
+    QLAB_VERIFY_OK(appendRange(*log, 7, 8, 1, 40));
+    QCOMPARE(log->bufferedBytesHint(), 2ull * format::recordBytes(40));
+  }
+
   // An append that takes the buffer over its cap while a round is writing waits for that
   // round to make room; it does not queue a round of its own behind it (that made a writer
   // and a flusher thread take turns instead of working side by side).
