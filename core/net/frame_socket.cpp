@@ -283,27 +283,13 @@ void FrameSocket::finishClosing() {
 
 void FrameSocket::onReadyRead() {
   if (m_socket == nullptr) return;
-  QPointer<FrameSocket> self(this);
   // A stack buffer, not a member: a slot that spins a nested event loop must not let
   // another read overwrite bytes still being decoded here.
   std::array<char, 32 * 1024> buf;
   while (!m_closed) {
     const qint64 n = m_socket->read(buf.data(), static_cast<qint64>(buf.size()));
     if (n <= 0) return;  // no more data; a read error arrives as errorOccurred
-    std::string_view in(buf.data(), static_cast<std::size_t>(n));
-    while (!in.empty()) {
-      in.remove_prefix(m_decoder.feed(in));
-      if (m_decoder.hasFrame()) {
-        const Frame frame = m_decoder.takeFrame();
-        ++m_framesIn;
-        m_bytesIn += frame.wireBytes();
-        emit frameReceived(frame);
-        if (!self || m_closed) return;
-      } else if (m_decoder.failed()) {
-        fail(CloseCause::kDecodeError, QString::fromStdString(m_decoder.error()));
-        return;
-      }
-    }
+    if (!feedBytes(std::string_view(buf.data(), static_cast<std::size_t>(n)))) return;
   }
 }
 
