@@ -174,7 +174,7 @@ void report(const WalBenchConfig& c, const Measured& m, std::uint64_t timeEvery,
   }
   if (c.policy == "delayed") rep.count("delay_ms", static_cast<std::uint64_t>(c.delayMs), "ms");
   rep.count("latency_sampled_every", timeEvery, "appends");
-  if (c.policy == "none") rep.note("policy none: no fdatasync at all; the flusher thread writes the records to the page cache behind the appends (benchmark mode)");
+  if (c.policy == "none") rep.note("policy none: no fdatasync or directory fsync at all; the flusher thread writes the records to the page cache behind the appends (benchmark mode)");
   if (c.policy == "buffer") rep.note("policy buffer: flushed bytes are dropped, no write() and no fdatasync (benchmark mode)");
   rep.print(c.json);
 }

@@ -89,10 +89,8 @@ out = [BEGIN, ""]
 out.append(f"Run {time.strftime('%Y-%m-%d %H:%M %Z')} on `{first['host']}` ({first['cpus']} vCPUs), "
            f"{first['filesystem']}, directory `{first['dir']}`: {os.environ['RUNS']} rounds, "
            f"{os.environ['SECONDS_EACH']} s per timed benchmark, the order rotating from round to round. "
-           "Medians, min..max of the rounds beside them. **Shared, noisy machine**: other engineers were "
-           "building and testing on the same 2 cores and disk, so single numbers move by tens of percent "
-           "between rounds (even fio's); every ratio is ours / peer (or / the limit) taken within one "
-           "round, then the median of those ratios.")
+           "Medians, min..max of the rounds beside them; every ratio is ours / peer (or / the limit) taken "
+           "within one round, then the median of those ratios. " + bench_report.machine_note(os.environ.get("LOAD_BEFORE")))
 out.append("")
 out.append("Machine limits (`scripts/bench-limits`, fio, sync engine, one job, same file system):")
 out.append("")

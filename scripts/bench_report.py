@@ -36,6 +36,15 @@ def paired(rounds, a, b, key, b_key=None):
             if a in rd and b in rd and key in rd[a] and rd[b].get(b_key, 0) > 0]
 
 
+def machine_note(load=None):
+    """The caveat every generated section carries: what kind of machine, and how loaded."""
+    text = ("**A shared 2-vCPU VM**: other work on the same cores moves single numbers by tens of "
+            "percent between rounds, so ratios compare numbers taken in the same round")
+    if load:
+        text += f"; load average when the run began: {load}"
+    return text + "."
+
+
 def median(v):
     return statistics.median(v) if v else float("nan")
 
