@@ -3,8 +3,9 @@
 // cluster's threads (nodes, their flushers, the client load) keep both cores of a small machine
 // busy, and the GUI thread waited for a core about as long as it worked (Linux schedstat:
 // 13 ms per frame, docs/BENCHMARKS.md "Explorer UI"). A process that draws may therefore ask
-// for the cluster's threads to run a few nice levels below the thread that asks; each of those
-// threads applies it to itself as it starts. Never raises a thread's priority; Linux only (a
+// for the cluster's threads (nodes, their flushers, the client load, the recording's writer) to
+// run a few nice levels below the thread that asks; each of those threads applies it to itself
+// as it starts. Never raises a thread's priority; Linux only (a
 // no-op elsewhere). The default (nothing asked): the threads run as the process does.
 namespace qlab {
 

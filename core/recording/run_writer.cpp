@@ -1,5 +1,7 @@
 #include "core/recording/run_writer.h"
 
+#include "core/common/thread_priority.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -254,6 +256,9 @@ void RunWriter::writeKeyframe(std::int64_t tUs) {
 }
 
 void RunWriter::run() {
+  // The explorer records the cluster it runs: encoding and writing the recording is cluster
+  // work, not drawing, so it runs at the cluster threads' priority.
+  applyClusterThreadNice();
   for (;;) {
     std::vector<Item> items;
     bool closing = false;

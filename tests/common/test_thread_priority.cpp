@@ -4,10 +4,29 @@
 #include <QtTest>
 
 #include "core/common/thread_priority.h"
+#include "core/recording/run_writer.h"
 #include "core/wal/flusher.h"
 #include "core/wal/segmented_log.h"
 
 using namespace qlab;
+
+namespace {
+// True once a thread of this process runs at `nice` (waits up to a second for it to start).
+// Threads have no portable names, so it reads every thread's nice value.
+bool someThreadRunsAt(int nice) {
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    QDir tasks(QStringLiteral("/proc/self/task"));
+    for (const QString& tid : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+      QFile stat(tasks.filePath(tid) + QStringLiteral("/stat"));
+      if (!stat.open(QIODevice::ReadOnly)) continue;
+      const QList<QByteArray> f = stat.readAll().split(')').last().trimmed().split(' ');
+      if (f.size() > 16 && f[16].toInt() == nice) return true;  // field 19: nice
+    }
+    QTest::qWait(10);
+  }
+  return false;
+}
+}  // namespace
 
 class ThreadPriorityTest : public QObject {
   Q_OBJECT
@@ -47,20 +66,17 @@ class ThreadPriorityTest : public QObject {
     auto log = wal::SegmentedLog::open(wal::posixFileSystem(), (dir.path() + "/wal").toStdString(), {});
     QVERIFY(log.isOk());
     wal::Flusher flusher(*log.value(), wal::FlushPolicy{});
-    // The flusher's thread is the process's newest: find it by name-less elimination is not
-    // portable, so read every thread's nice value and look for the one asked for.
-    bool found = false;
-    for (int attempt = 0; attempt < 100 && !found; ++attempt) {
-      QDir tasks(QStringLiteral("/proc/self/task"));
-      for (const QString& tid : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
-        QFile stat(tasks.filePath(tid) + QStringLiteral("/stat"));
-        if (!stat.open(QIODevice::ReadOnly)) continue;
-        const QList<QByteArray> f = stat.readAll().split(')').last().trimmed().split(' ');
-        if (f.size() > 16 && f[16].toInt() == base + 2) found = true;  // field 19: nice
-      }
-      if (!found) QTest::qWait(10);
-    }
-    QVERIFY(found);
+    QVERIFY(someThreadRunsAt(base + 2));
+  }
+
+  void theRecordingWriterAppliesIt() {
+    const int base = thisThreadNice();
+    if (base > 14) QSKIP("this process already runs at a nice value near the bottom");
+    setClusterThreadNiceBelowThisThread(4);  // a value no earlier test asked for
+    QTemporaryDir dir;
+    auto w = recording::RunWriter::create((dir.path() + "/run.qlabrun").toStdString(), "{}", 3, [] { return 0; });
+    QVERIFY(w.isOk());
+    QVERIFY(someThreadRunsAt(base + 4));
   }
 };
 
