@@ -70,6 +70,24 @@ class BenchFileSystem final : public wal::FileSystem {
   std::atomic<std::uint64_t> m_dirSyncs{0};
 };
 
+// An appending scratch file for the raw probes (what the disk does with nothing of ours in
+// between: bench group-limit, bench wal --paired-raw); closes itself.
+class ProbeFile {
+ public:
+  explicit ProbeFile(const std::string& path);
+  ~ProbeFile();
+  ProbeFile(const ProbeFile&) = delete;
+  ProbeFile& operator=(const ProbeFile&) = delete;
+  bool ok() const { return m_fd >= 0; }
+  // write() all of it, then fdatasync(); an empty string on success, else what failed.
+  std::string writeAndSync(const std::string& bytes);
+  const std::string& path() const { return m_path; }
+
+ private:
+  std::string m_path;
+  int m_fd;
+};
+
 // Latencies in nanoseconds, in log-linear buckets (64 per power of two: under 1.6% error),
 // so a writer can record millions without growing.
 class LatencyHistogram {

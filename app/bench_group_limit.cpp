@@ -40,36 +40,6 @@ struct LimitConfig {
   bool json = false;
 };
 
-// An appending file opened for the probe; closes itself.
-class ProbeFile {
- public:
-  explicit ProbeFile(const std::string& path)
-      : m_path(path), m_fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644)) {}
-  ~ProbeFile() {
-    if (m_fd >= 0) ::close(m_fd);
-  }
-  ProbeFile(const ProbeFile&) = delete;
-  ProbeFile& operator=(const ProbeFile&) = delete;
-  bool ok() const { return m_fd >= 0; }
-  // write() all of it, then fdatasync(); an empty string on success, else what failed.
-  std::string writeAndSync(const std::string& bytes) {
-    std::size_t done = 0;
-    while (done < bytes.size()) {
-      const ssize_t n = ::write(m_fd, bytes.data() + done, bytes.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return "write to " + m_path + " failed: " + std::strerror(errno);
-      done += static_cast<std::size_t>(n);
-    }
-    if (::fdatasync(m_fd) != 0) return "fdatasync of " + m_path + " failed: " + std::strerror(errno);
-    return {};
-  }
-  const std::string& path() const { return m_path; }
-
- private:
-  std::string m_path;
-  int m_fd;
-};
-
 struct DiskPhase {
   double seconds = 0;
   std::uint64_t syncs = 0;

@@ -1,12 +1,16 @@
 // What the benchmarks share (bench.h): scratch directory, fsync-counting file system,
 // latency histogram, report printing.
+#include <fcntl.h>
 #include <stdlib.h>  // mkdtemp
+#include <unistd.h>
 
 #include <algorithm>
 #include <bit>
 #include <cctype>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <system_error>
 
@@ -46,6 +50,27 @@ BenchDir::~BenchDir() {
   std::error_code ec;
   fs::remove_all(m_path, ec);
   if (ec) std::fprintf(stderr, "quorumlab bench: could not remove %s: %s\n", m_path.c_str(), ec.message().c_str());
+}
+
+// ---------------------------------------------------------------------------------------
+
+ProbeFile::ProbeFile(const std::string& path)
+    : m_path(path), m_fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644)) {}
+
+ProbeFile::~ProbeFile() {
+  if (m_fd >= 0) ::close(m_fd);
+}
+
+std::string ProbeFile::writeAndSync(const std::string& bytes) {
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(m_fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return "write to " + m_path + " failed: " + std::strerror(errno);
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fdatasync(m_fd) != 0) return "fdatasync of " + m_path + " failed: " + std::strerror(errno);
+  return {};
 }
 
 // ---------------------------------------------------------------------------------------
