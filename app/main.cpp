@@ -20,7 +20,7 @@ usage:
   quorumlab dump DIR [--format jsonl|csv] [--from INDEX] [--to INDEX]
   quorumlab verify DIR [--json]
   quorumlab bench wal [--policy always|group|delayed] [--record-bytes B] [--writers K]
-                      [--seconds S] [--dir D] [--json]
+                      [--seconds S] [--dir D] [--paired-raw] [--json]
   quorumlab bench recovery [--bytes N] [--dir D] [--json]
   quorumlab bench cluster [--nodes N] [--policy P] [--clients C] [--seconds S] [--json]
   quorumlab bench memory [--entries N] [--record-bytes B] [--dir D] [--json]

@@ -487,6 +487,8 @@ class AppCliTest : public QObject {
         {{"bench", "wal", "--record-bytes", "-1"}, "--record-bytes"},
         {{"bench", "wal", "--seconds"}, "--seconds"},
         {{"bench", "wal", "--frobnicate"}, "--frobnicate"},
+        {{"bench", "wal", "--policy", "group", "--paired-raw"}, "--paired-raw"},
+        {{"bench", "wal", "--writers", "2", "--paired-raw"}, "--paired-raw"},
         {{"bench", "recovery", "--bytes", "lots"}, "--bytes"},
         {{"bench", "teleport"}, "teleport"},
         {{"bench"}, "wal, recovery, cluster, memory, seek or group-limit"},
@@ -513,6 +515,15 @@ class AppCliTest : public QObject {
     QVERIFY(o["records"].toInteger() > 0);
     QVERIFY(o["fsyncs"].toInteger() > 0);
     QVERIFY(o["p99_us"].toDouble() >= o["p50_us"].toDouble());
+    QVERIFY(!o.contains("ratio_to_raw"));
+    // --paired-raw: ours and the raw write+fdatasync probe take turns, both measured.
+    Run p = quorumlab({"bench", "wal", "--policy", "always", "--paired-raw", "--seconds", "0.6", "--dir", tmp.path(), "--json"});
+    QCOMPARE(p.exitCode, 0);
+    const QJsonObject po = parseObject(p.out);
+    QVERIFY(po["records"].toInteger() > 0);
+    QVERIFY(po["raw_fdatasync_per_s"].toDouble() > 0);
+    QVERIFY(po["paired_slices"].toInteger() >= 2);
+    QVERIFY(qAbs(po["ratio_to_raw"].toDouble() - po["records_per_s"].toDouble() / po["raw_fdatasync_per_s"].toDouble()) < 0.01);
     Run rec = quorumlab({"bench", "recovery", "--bytes", "1M", "--dir", tmp.path(), "--json"});
     QCOMPARE(rec.exitCode, 0);
     const QJsonObject r = parseObject(rec.out);
