@@ -97,7 +97,7 @@ out.append("")
 out.append("| limit | median | min..max |")
 out.append("|---|---:|---|")
 for key, label, unit in [
-    ("fdatasync_per_s", "fdatasync/s after each 128-byte appending write", "/s"),
+    ("fdatasync_per_s", "fdatasync/s after each 128-byte write (fio, into a preallocated file)", "/s"),
     ("fdatasync_p50_us", "fdatasync latency p50", " µs"),
     ("fdatasync_p99_us", "fdatasync latency p99", " µs"),
     ("seq_write_mb_per_s", "sequential write, 1 MiB blocks, fsync at the end", " MB/s"),

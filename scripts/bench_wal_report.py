@@ -59,7 +59,7 @@ out.append("")
 out.append("| limit | median | min..max |")
 out.append("|---|---:|---|")
 for key, label, unit, digits in [
-    ("fdatasync_per_s", "fdatasync/s after each 128-byte appending write", "/s", 0),
+    ("fdatasync_per_s", "fdatasync/s after each 128-byte write (fio, into a preallocated file)", "/s", 0),
     ("fdatasync_p50_us", "fdatasync latency p50", " µs", 0),
     ("fdatasync_p99_us", "fdatasync latency p99", " µs", 0),
     ("fdatasync_4k_per_s", "fdatasync/s after each 4 KiB write", "/s", 0),
@@ -101,6 +101,14 @@ if values("always_1", "records_per_s"):
                f"p50 {us(med('always_1', 'p50_us'))}, p99 {us(med('always_1', 'p99_us'))} | "
                f"{rng('always_1', 'records_per_s')} | {n(fsync)} fdatasync/s | {pct(r)} | "
                f">= 80% of fdatasync/s | {'**yes**' if r >= 0.8 else f'**no**: {pct(r)}, not 80%'} |")
+    paired = values("always_1", "ratio_to_raw")
+    if paired:
+        raw = statistics.median(values("always_1", "raw_fdatasync_per_s"))
+        out.append(f"| `always`, 1 writer, 128 B, taking turns with a raw append + fdatasync loop "
+                   f"(`--paired-raw`, the same minutes) | ours / raw {pct(statistics.median(paired))} | "
+                   f"{pct(min(paired))}..{pct(max(paired))} | {n(raw)} write+fdatasync/s (appending, like the log) | "
+                   f"{pct(statistics.median(paired))} | >= 90% of it (issue 18) | "
+                   f"{'**yes**' if statistics.median(paired) >= 0.9 else '**no**'} |")
 if values("group_64", "records_per_s"):
     r = statistics.median(ratios("group_64", "records_per_s", "fdatasync_per_s", 64))
     out.append(f"| `group`, 64 writers, 128 B | {n(med('group_64', 'records_per_s'))} records/s, "
@@ -139,8 +147,8 @@ out.append("")
 out.append("Per round (the fdatasync-bound benchmarks next to the fio fdatasync rate of the same round; "
            "the round with the highest fio rate is the least disturbed by other load):")
 out.append("")
-out.append("| round | fio fdatasync/s | `always` x1 records/s | ratio | `group` x64 records/s | its fdatasync/s | records per flush |")
-out.append("|---:|---:|---:|---:|---:|---:|---:|")
+out.append("| round | fio fdatasync/s | `always` x1 records/s | ratio | raw append + fdatasync/s beside it | ours / raw | `group` x64 records/s | its fdatasync/s | records per flush |")
+out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for r in sorted(rounds, key=int):
     rd = rounds[r]
     if not all(k in rd for k in ("limits", "always_1", "group_64")):
@@ -148,8 +156,10 @@ for r in sorted(rounds, key=int):
     f = rd["limits"]["fdatasync_per_s"]
     a = rd["always_1"]["records_per_s"]
     g = rd["group_64"]
-    out.append(f"| {r} | {n(f)} | {n(a)} | {pct(a / f)} | {n(g['records_per_s'])} | {n(g['fsync_rate'])} | "
-               f"{n(g['avg_batch'], 1)} |")
+    raw = rd["always_1"].get("raw_fdatasync_per_s")
+    paired = rd["always_1"].get("ratio_to_raw")
+    out.append(f"| {r} | {n(f)} | {n(a)} | {pct(a / f)} | {n(raw) if raw else ''} | {pct(paired) if paired else ''} | "
+               f"{n(g['records_per_s'])} | {n(g['fsync_rate'])} | {n(g['avg_batch'], 1)} |")
 out.append("")
 out.append(END)
 generated = "\n".join(out) + "\n"
