@@ -163,8 +163,7 @@ Status runWriters(const WalBenchConfig& c, Shared& sh, Measured* m) {
 // --paired-raw: ours and the raw probe take turns in slices of a quarter second for
 // c.seconds, so both meet the same minutes of a shared disk; each is timed over its own
 // slices. Comparing against fio minutes earlier moved the ratio between 43% and 84%.
-Status runPaired(const WalBenchConfig& c, wal::SegmentedLog& log, wal::Flusher* flusher, const std::string& dir,
-                 Measured* m, RawProbe* raw) {
+Status runPaired(const WalBenchConfig& c, const Shared& like, const std::string& dir, Measured* m, RawProbe* raw) {
   constexpr std::chrono::milliseconds kSlice{250};
   ProbeFile probe(dir + "/raw.probe");
   if (!probe.ok()) return Status::ioError("cannot create " + probe.path() + ": " + std::strerror(errno));
@@ -174,7 +173,7 @@ Status runPaired(const WalBenchConfig& c, wal::SegmentedLog& log, wal::Flusher* 
   const Clock::time_point end =
       Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(c.seconds));
   while (Clock::now() < end) {
-    Shared sh{log, flusher, false, 1, {}, log.lastIndex() + 1, {}};
+    Shared sh{like.log, like.flusher, like.waitDurable, like.timeEvery, {}, like.log.lastIndex() + 1, {}};
     Measured part;
     QLAB_RETURN_IF_ERROR(runWriters(slice, sh, &part));
     m->seconds += part.seconds;
@@ -255,7 +254,7 @@ int run(const WalBenchConfig& c, const wal::FlushPolicy& policy) {
   const bool waits = c.policy == "group" || c.policy == "always";
   Shared sh{log, flusher.get(), c.policy == "group", waits ? 1u : 16u, {}, log.lastIndex() + 1, {}};
   RawProbe raw;
-  Status st = c.pairedRaw ? runPaired(c, log, flusher.get(), scratch.path(), &m, &raw) : runWriters(c, sh, &m);
+  Status st = c.pairedRaw ? runPaired(c, sh, scratch.path(), &m, &raw) : runWriters(c, sh, &m);
   if (flusher) flusher->stop();
   if (!st.isOk()) return inputError("bench wal", "the log failed: " + st.toString());
   m.fsyncs = fs.fileSyncs() - syncsBefore;
