@@ -21,7 +21,7 @@ def ms(x):
     return f"{x:,.1f} ms"
 
 
-def rss_at(rss, t):
+def sample_at(rss, t):
     """MB of the sample taken nearest to t seconds (samples come every 10 s, a little late)."""
     return min(rss, key=lambda sample: abs(sample[0] - t))[1]
 
@@ -30,7 +30,7 @@ def main():
     r = json.load(open(os.environ["RESULT"]))
     rss = r["rss_mb"]
     total = r["seconds"]
-    half = rss_at(rss, total / 2)
+    half = sample_at(rss, total / 2)
     end = rss[-1][1]
     peak = max(mb for _, mb in rss)
     late_growth = end - half
@@ -38,7 +38,7 @@ def main():
     # or 2% of what was resident at half time, whichever is more.
     flat = late_growth <= max(3.0, 0.02 * half)
     heap = r.get("heap_mb") or []
-    heap_late = heap[-1][1] - rss_at(heap, total / 2) if heap and heap[-1][1] > 0 else None
+    heap_late = heap[-1][1] - sample_at(heap, total / 2) if heap and heap[-1][1] > 0 else None
     update_ok = r["update_p99_ms"] < TARGET_UPDATE_P99_MS
     frame_ok = r["frame_p99_ms"] < TARGET_FRAME_P99_MS
     recording = {True: "recording on", False: "recording off"}.get(r.get("recording"), "recording not reported")
@@ -69,7 +69,7 @@ def main():
               "|---|" + "---:|" * len(shown),
               "| resident MB | " + " | ".join(f"{mb:,.0f}" for _, mb in shown) + " |"]
     if heap_late is not None:
-        heap_shown = [(s, rss_at(heap, s)) for s, _ in shown]
+        heap_shown = [(s, sample_at(heap, s)) for s, _ in shown]
         lines.append("| heap in use, MB | " + " | ".join(f"{mb:,.0f}" for _, mb in heap_shown) + " |")
         lines += ["", "Heap in use is what malloc has handed out and not had back (`mallinfo2`); resident "
                       "memory also counts what the allocator keeps after a free, the code and the "

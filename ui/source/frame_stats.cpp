@@ -71,7 +71,8 @@ void FrameStats::clear() {
 }
 
 namespace {
-// resize() writes every element, so the pages are resident; clear() keeps the capacity.
+// Growing with resize() writes every new element, so its pages are resident; shrinking back
+// keeps the capacity.
 template <class T>
 void touchCapacity(std::vector<T>& v, std::size_t n) {
   const std::size_t had = v.size();
